@@ -1,0 +1,249 @@
+package dev.seckill.store.command;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Turns a client's arguments into a {@link Command}, or says precisely what is wrong with them.
+ * The same parser runs on the I/O thread (so bad input is answered there and never reaches the
+ * log) and in the state machine (which reads the arguments back from the log entry).
+ *
+ * <p>Keys and ids are kept as ISO-8859-1 strings: one char per byte, so any binary key round-trips.
+ */
+public final class CommandParser {
+    /** The longest SKU id, request id or user id, in bytes. */
+    public static final int MAX_ID_BYTES = 128;
+    /** The longest reservation time to live: 30 days. */
+    public static final long MAX_TTL_MS = 30L * 24 * 3600 * 1000;
+    static final String NOT_AN_INTEGER = "ERR value is not an integer or out of range";
+
+    private CommandParser() {
+    }
+
+    public static Command parse(byte[][] args) throws CommandException {
+        Op op = Op.byName(text(args[0]));
+        if (op == null) {
+            throw new CommandException("ERR unknown command '" + text(args[0]) + "'");
+        }
+        return parse(op, args);
+    }
+
+    public static Command parse(Op op, byte[][] a) throws CommandException {
+        return switch (op) {
+            case GET -> Command.of(op, key(a, 2, op), 0);
+            case INCR, DECR -> Command.of(op, key(a, 2, op), 0);
+            case SET -> Command.of(op, key(a, 3, op), integer(a[2]));
+            case INCRBY, DECRBY -> Command.of(op, key(a, 3, op), integer(a[2]));
+            case DEL, EXISTS, MGET -> keys(op, a);
+            case DBSIZE -> {
+                arity(a, 1, op);
+                yield Command.of(op, null, 0);
+            }
+            case INV_CREATE -> Command.of(op, id(a, 3, op, "SKU"), nonNegative(integer(a[2])));
+            case INV_RESTOCK -> Command.of(op, id(a, 3, op, "SKU"), integer(a[2]));
+            case INV_GET -> Command.of(op, id(a, 2, op, "SKU"), 0);
+            case INV_RESERVE -> take(op, a, true);
+            case INV_DEDUCT -> take(op, a, false);
+            case INV_RESERVEALL -> reserveAll(a);
+            case INV_CONFIRM, INV_CANCEL, INV_RESERVATION -> {
+                arity(a, 2, op);
+                yield new Command(op, null, 0, 0, id(a[1], "request"), null, -1, 0, null, null);
+            }
+            case INV_SCAN -> scan(a);
+            case INV_CHANGES -> {
+                arity(a, 3, op);
+                long count = integer(a[2]);
+                if (count < 1 || count > 100_000) {
+                    throw new CommandException("ERR count must be 1 to 100000");
+                }
+                yield new Command(op, null, integer(a[1]), count, null, null, -1, 0, null, null);
+            }
+            case INV_ACK -> {
+                arity(a, 2, op);
+                yield Command.of(op, null, integer(a[1]));
+            }
+            case TICK -> throw new CommandException("ERR unknown command 'TICK'");
+        };
+    }
+
+    /** {@code INV.RESERVE|INV.DEDUCT sku qty reqId [USER uid] [LIMIT n] [TTL ms]} */
+    private static Command take(Op op, byte[][] a, boolean ttlAllowed) throws CommandException {
+        if (a.length < 4) {
+            throw arityError(op);
+        }
+        String sku = id(a[1], "SKU");
+        long qty = positive(integer(a[2]));
+        String reqId = id(a[3], "request");
+        Options o = options(a, 4, a.length, ttlAllowed);
+        return new Command(op, sku, qty, 0, reqId, o.user, o.limit, o.ttl, null, null);
+    }
+
+    /** {@code INV.RESERVEALL reqId [USER uid] [LIMIT n] [TTL ms] ITEMS sku qty [sku qty ...]} */
+    private static Command reserveAll(byte[][] a) throws CommandException {
+        if (a.length < 5) {
+            throw arityError(Op.INV_RESERVEALL);
+        }
+        String reqId = id(a[1], "request");
+        int items = -1;
+        for (int i = 2; i < a.length; i++) {
+            if ("ITEMS".equalsIgnoreCase(text(a[i]))) {
+                items = i;
+                break;
+            }
+        }
+        if (items < 0) {
+            throw new CommandException("ERR syntax error, ITEMS sku qty [sku qty ...] expected");
+        }
+        Options o = options(a, 2, items, true);
+        int pairs = a.length - items - 1;
+        if (pairs == 0 || pairs % 2 != 0) {
+            throw new CommandException("ERR syntax error, ITEMS needs sku qty pairs");
+        }
+        String[] skus = new String[pairs / 2];
+        long[] qtys = new long[pairs / 2];
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < skus.length; i++) {
+            skus[i] = id(a[items + 1 + 2 * i], "SKU");
+            qtys[i] = positive(integer(a[items + 2 + 2 * i]));
+            if (!seen.add(skus[i])) {
+                throw new CommandException("ERR duplicate SKU '" + skus[i] + "' in ITEMS");
+            }
+        }
+        return new Command(Op.INV_RESERVEALL, null, 0, 0, reqId, o.user, o.limit, o.ttl, skus, qtys);
+    }
+
+    private record Options(String user, long limit, long ttl) {}
+
+    private static Options options(byte[][] a, int from, int to, boolean ttlAllowed) throws CommandException {
+        String user = null;
+        long limit = -1;
+        long ttl = 0;
+        for (int i = from; i < to; i += 2) {
+            String name = text(a[i]).toUpperCase(Locale.ROOT);
+            if (i + 1 >= to) {
+                throw new CommandException("ERR syntax error, " + name + " needs a value");
+            }
+            switch (name) {
+                case "USER" -> user = id(a[i + 1], "user");
+                case "LIMIT" -> limit = nonNegative(integer(a[i + 1]));
+                case "TTL" -> {
+                    if (!ttlAllowed) {
+                        throw new CommandException("ERR syntax error, TTL does not apply here");
+                    }
+                    ttl = positive(integer(a[i + 1]));
+                    if (ttl > MAX_TTL_MS) {
+                        throw new CommandException("ERR TTL must be at most " + MAX_TTL_MS + " ms");
+                    }
+                }
+                default -> throw new CommandException("ERR syntax error, unknown option '" + text(a[i]) + "'");
+            }
+        }
+        if (limit >= 0 && user == null) {
+            throw new CommandException("ERR LIMIT needs USER");
+        }
+        return new Options(user, limit, ttl);
+    }
+
+    private static Command scan(byte[][] a) throws CommandException {
+        if (a.length != 2 && a.length != 4) {
+            throw arityError(Op.INV_SCAN);
+        }
+        long cursor = nonNegative(integer(a[1]));
+        long count = 10;
+        if (a.length == 4) {
+            if (!"COUNT".equalsIgnoreCase(text(a[2]))) {
+                throw new CommandException("ERR syntax error");
+            }
+            count = positive(integer(a[3]));
+            count = Math.min(count, 100_000);
+        }
+        return new Command(Op.INV_SCAN, null, cursor, count, null, null, -1, 0, null, null);
+    }
+
+    private static Command keys(Op op, byte[][] a) throws CommandException {
+        if (a.length < 2) {
+            throw arityError(op);
+        }
+        String[] keys = new String[a.length - 1];
+        for (int i = 1; i < a.length; i++) {
+            keys[i - 1] = text(a[i]);
+        }
+        return new Command(op, null, 0, 0, null, null, -1, 0, keys, null);
+    }
+
+    private static String key(byte[][] a, int arity, Op op) throws CommandException {
+        arity(a, arity, op);
+        return text(a[1]);
+    }
+
+    private static String id(byte[][] a, int arity, Op op, String what) throws CommandException {
+        arity(a, arity, op);
+        return id(a[1], what);
+    }
+
+    private static String id(byte[] raw, String what) throws CommandException {
+        if (raw.length == 0 || raw.length > MAX_ID_BYTES) {
+            throw new CommandException("ERR " + what + " id must be 1 to " + MAX_ID_BYTES + " bytes");
+        }
+        return text(raw);
+    }
+
+    private static void arity(byte[][] a, int n, Op op) throws CommandException {
+        if (a.length != n) {
+            throw arityError(op);
+        }
+    }
+
+    private static CommandException arityError(Op op) {
+        return new CommandException("ERR wrong number of arguments for '"
+                + op.wireName().toLowerCase(Locale.ROOT) + "' command");
+    }
+
+    /** A signed 64-bit decimal, exactly as Redis accepts it: no sign-only, no leading '+', no spaces. */
+    public static long integer(byte[] b) throws CommandException {
+        int n = b.length;
+        if (n == 0 || n > 20) {
+            throw new CommandException(NOT_AN_INTEGER);
+        }
+        boolean negative = b[0] == '-';
+        int i = negative ? 1 : 0;
+        if (i == n || (b[i] == '0' && n > i + 1)) {
+            throw new CommandException(NOT_AN_INTEGER);
+        }
+        long value = 0; // accumulate negatively: Long.MIN_VALUE has no positive twin
+        for (; i < n; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9 || value < (Long.MIN_VALUE + d) / 10) {
+                throw new CommandException(NOT_AN_INTEGER);
+            }
+            value = value * 10 - d;
+        }
+        if (!negative) {
+            if (value == Long.MIN_VALUE) {
+                throw new CommandException(NOT_AN_INTEGER);
+            }
+            return -value;
+        }
+        return value;
+    }
+
+    private static long positive(long v) throws CommandException {
+        if (v < 1) {
+            throw new CommandException("ERR value must be positive");
+        }
+        return v;
+    }
+
+    private static long nonNegative(long v) throws CommandException {
+        if (v < 0) {
+            throw new CommandException("ERR value must not be negative");
+        }
+        return v;
+    }
+
+    public static String text(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.seckill.store.inventory;
+
+import dev.seckill.store.feed.FeedRow;
+import dev.seckill.store.protocol.Reply;
+
+/**
+ * What one request id did: the units it holds or sold per SKU, and the first answer it got, which
+ * every retry of the same request id receives again.
+ */
+public final class Reservation extends FeedRow {
+    final String requestId;
+    final String user;
+    final String[] skus;
+    final long[] quantities;
+    final long createdAt;
+    /** Store time at which a RESERVED reservation expires, 0 for never. */
+    final long expiresAt;
+    /** Orders reservations that expire at the same instant, the same way on every replica. */
+    final long ordinal;
+    final Reply answer;
+    ReservationState state;
+    long updatedAt;
+
+    Reservation(String requestId, String user, String[] skus, long[] quantities, long createdAt,
+                long expiresAt, long ordinal, Reply answer, ReservationState state) {
+        this.requestId = requestId;
+        this.user = user;
+        this.skus = skus;
+        this.quantities = quantities;
+        this.createdAt = createdAt;
+        this.expiresAt = expiresAt;
+        this.ordinal = ordinal;
+        this.answer = answer;
+        this.state = state;
+        this.updatedAt = createdAt;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String[] skus() {
+        return skus.clone();
+    }
+
+    public long[] quantities() {
+        return quantities.clone();
+    }
+
+    public long createdAt() {
+        return createdAt;
+    }
+
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    public long updatedAt() {
+        return updatedAt;
+    }
+
+    public ReservationState state() {
+        return state;
+    }
+
+    public Reply answer() {
+        return answer;
+    }
+
+    boolean finished() {
+        return state != ReservationState.RESERVED;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.seckill.store.pipeline;
+
+import dev.seckill.store.replication.LogEntryFormat;
+
+import java.util.Arrays;
+
+/**
+ * Packs commands into the bytes of one log entry ({@link LogEntryFormat}). Reused from batch to
+ * batch by the batching stage, so it only allocates when a batch is larger than any before.
+ */
+final class EntryBuffer {
+    private byte[] bytes = new byte[1 << 16];
+    private int length;
+    private int count;
+
+    void begin(long leaderTime) {
+        length = 0;
+        count = 0;
+        ensure(LogEntryFormat.HEADER_BYTES);
+        bytes[length++] = LogEntryFormat.FORMAT;
+        putLong(leaderTime);
+        putInt(0); // command count, patched by finish()
+    }
+
+    void add(byte[][] args) {
+        int size = 4;
+        for (byte[] a : args) {
+            size += 4 + a.length;
+        }
+        ensure(size);
+        putInt(args.length);
+        for (byte[] a : args) {
+            putInt(a.length);
+            System.arraycopy(a, 0, bytes, length, a.length);
+            length += a.length;
+        }
+        count++;
+    }
+
+    int count() {
+        return count;
+    }
+
+    int length() {
+        return length;
+    }
+
+    /** A copy of the entry's bytes, with the command count filled in. */
+    byte[] finish() {
+        int at = 1 + 8;
+        bytes[at] = (byte) (count >>> 24);
+        bytes[at + 1] = (byte) (count >>> 16);
+        bytes[at + 2] = (byte) (count >>> 8);
+        bytes[at + 3] = (byte) count;
+        return Arrays.copyOf(bytes, length);
+    }
+
+    private void ensure(int more) {
+        if (length + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+        }
+    }
+
+    private void putInt(int v) {
+        bytes[length++] = (byte) (v >>> 24);
+        bytes[length++] = (byte) (v >>> 16);
+        bytes[length++] = (byte) (v >>> 8);
+        bytes[length++] = (byte) v;
+    }
+
+    private void putLong(long v) {
+        putInt((int) (v >>> 32));
+        putInt((int) v);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.seckill.store.pipeline;
+
+import dev.seckill.store.protocol.Reply;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The place of one command's answer in its connection's reply order. Filled once, by whoever
+ * knows the answer first (the apply thread, or the pipeline when the log refused the batch);
+ * the connection writes answers out strictly in slot order.
+ */
+public final class ReplySlot {
+    private static final VarHandle REPLY;
+
+    static {
+        try {
+            REPLY = MethodHandles.lookup().findVarHandle(ReplySlot.class, "reply", Reply.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ReplyTarget target;
+    @SuppressWarnings("unused") // accessed through REPLY
+    private volatile Reply reply;
+
+    public ReplySlot(ReplyTarget target) {
+        this.target = target;
+    }
+
+    public ReplySlot(ReplyTarget target, Reply ready) {
+        this.target = target;
+        this.reply = ready;
+    }
+
+    /** Sets the answer if none was set yet and tells the connection; later answers are ignored. */
+    public void complete(Reply answer) {
+        if (REPLY.compareAndSet(this, null, answer)) {
+            target.replyReady();
+        }
+    }
+
+    public Reply reply() {
+        return reply;
+    }
+
+    /** Where a slot's answer goes: a client connection. */
+    public interface ReplyTarget {
+        /** Called on any thread after a slot was filled; the target drains in order on its own thread. */
+        void replyReady();
+    }
+}

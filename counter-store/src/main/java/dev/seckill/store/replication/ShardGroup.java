@@ -1,0 +1,263 @@
+package dev.seckill.store.replication;
+
+import dev.seckill.store.pipeline.Batch;
+import dev.seckill.store.pipeline.LogAppender;
+import dev.seckill.store.protocol.Reply;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Raft group (one shard) as this node takes part in it: the Ratis server, its storage under
+ * the data directory, and the way batches enter its log.
+ *
+ * <p>Batches are submitted straight to the local Ratis server (no client, no network hop on the
+ * leader). A group of one (the default) commits an entry once it is fsync'd to the local log; a
+ * group of three once a majority has it on disk.
+ */
+public final class ShardGroup implements LogAppender, AutoCloseable {
+    /** The group every node of a one-shard deployment joins; stable across restarts. */
+    static final RaftGroupId SHARD_0 =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("seckill-counter-store/shard-0".getBytes(StandardCharsets.UTF_8)));
+
+    private final Settings settings;
+    private final InFlightBatches inFlight;
+    private final ShardStateMachine stateMachine;
+    private final RaftPeerId selfId;
+    private final RaftServer server;
+
+    /** A member of the group: its id and Raft address. */
+    public record Peer(String id, String host, int port) {
+        public static Peer parse(String spec) {
+            int eq = spec.indexOf('=');
+            int colon = spec.lastIndexOf(':');
+            if (eq < 1 || colon < eq + 2 || colon == spec.length() - 1) {
+                throw new IllegalArgumentException("peer '" + spec + "' is not id=host:port");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(spec.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("peer '" + spec + "' has no numeric port");
+            }
+            return new Peer(spec.substring(0, eq), spec.substring(eq + 1, colon), port);
+        }
+
+        String address() {
+            return host + ":" + port;
+        }
+    }
+
+    /**
+     * @param peers          the group's members; empty for a group of one
+     * @param raftPort       this node's Raft port for a group of one; 0 picks a free one
+     * @param snapshotEvery  take a snapshot after this many log entries
+     */
+    public record Settings(Path dataDir, String nodeId, List<Peer> peers, int raftPort, long snapshotEvery) {}
+
+    public ShardGroup(Settings settings, ShardStateMachine stateMachine, InFlightBatches inFlight) throws IOException {
+        this.settings = settings;
+        this.stateMachine = stateMachine;
+        this.inFlight = inFlight;
+        this.selfId = RaftPeerId.valueOf(settings.nodeId());
+        List<RaftPeer> peers = new ArrayList<>();
+        int port;
+        if (settings.peers().isEmpty()) {
+            port = settings.raftPort() > 0 ? settings.raftPort() : freePort();
+            peers.add(RaftPeer.newBuilder().setId(selfId).setAddress("127.0.0.1:" + port).build());
+        } else {
+            Peer self = settings.peers().stream().filter(p -> p.id().equals(settings.nodeId())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "--node-id " + settings.nodeId() + " is not one of --peers"));
+            port = self.port();
+            for (Peer p : settings.peers()) {
+                peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
+            }
+        }
+        RaftGroup group = RaftGroup.valueOf(SHARD_0, peers);
+        this.server = RaftServer.newBuilder()
+                .setServerId(selfId)
+                .setGroup(group)
+                .setStateMachine(stateMachine)
+                .setProperties(properties(settings, port))
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+    }
+
+    private static RaftProperties properties(Settings s, int port) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(s.dataDir().resolve("raft").toFile()));
+        GrpcConfigKeys.Server.setPort(p, port);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, 64);
+        // a batch entry may hold 1 MB of commands; the write buffer must exceed the appender limit
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
+        boolean single = s.peers().size() <= 1;
+        // three replicas on two cores: generous timeouts avoid spurious elections; a group of one
+        // elects itself at once
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(single ? 150 : 600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(single ? 300 : 1100, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(single ? 10 : 600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(single ? 50 : 1100, TimeUnit.MILLISECONDS));
+        return p;
+    }
+
+    public void start() throws IOException {
+        server.start();
+    }
+
+    @Override
+    public CompletableFuture<Void> append(byte[] entry, Batch batch) {
+        long callId = inFlight.register(batch);
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(inFlight.clientId())
+                .setServerId(selfId)
+                .setGroupId(SHARD_0)
+                .setCallId(callId)
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((r, failure) -> {
+            if (failure != null || !r.isSuccess()) {
+                Batch unanswered = inFlight.forget(callId);
+                if (unanswered != null) {
+                    unanswered.fail(refusal(r, failure));
+                }
+            }
+            return null;
+        });
+    }
+
+    private Reply refusal(RaftClientReply r, Throwable failure) {
+        NotLeaderException notLeader = r == null ? null : r.getNotLeaderException();
+        if (notLeader != null) {
+            RaftPeer leader = notLeader.getSuggestedLeader();
+            return Reply.error("TRYAGAIN not the leader" + (leader == null ? ", an election is under way"
+                    : "; the leader is " + leader.getId() + " (raft " + leader.getAddress() + ")"));
+        }
+        Throwable cause = failure != null ? failure : r.getException();
+        return Reply.error("TRYAGAIN the log did not commit the write: "
+                + (cause == null ? "unknown reason" : cause.getClass().getSimpleName() + " " + cause.getMessage()));
+    }
+
+    private DivisionInfo info() {
+        try {
+            return server.getDivision(SHARD_0).getInfo();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public boolean isLeader() {
+        DivisionInfo i = info();
+        return i != null && i.isLeader() && i.isLeaderReady();
+    }
+
+    public String role() {
+        DivisionInfo i = info();
+        RaftPeerRole role = i == null ? null : i.getCurrentRole();
+        return role == null ? "unknown" : role.name().toLowerCase();
+    }
+
+    public String leaderId() {
+        DivisionInfo i = info();
+        RaftPeerId id = i == null ? null : i.getLeaderId();
+        return id == null ? "" : id.toString();
+    }
+
+    public long term() {
+        DivisionInfo i = info();
+        return i == null ? 0 : i.getCurrentTerm();
+    }
+
+    public long commitIndex() {
+        try {
+            return server.getDivision(SHARD_0).getRaftLog().getLastCommittedIndex();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    public long logStartIndex() {
+        try {
+            return server.getDivision(SHARD_0).getRaftLog().getStartIndex();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    public String nodeId() {
+        return settings.nodeId();
+    }
+
+    public int groupSize() {
+        return Math.max(1, settings.peers().size());
+    }
+
+    public ShardStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    /** Waits until this node leads or knows a leader. */
+    public boolean awaitLeader(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            if (isLeader() || !leaderId().isEmpty()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.seckill.store.replication;
+
+import dev.seckill.store.command.CommandException;
+import dev.seckill.store.command.CommandParser;
+import dev.seckill.store.inventory.BookSettings;
+import dev.seckill.store.inventory.InventoryBook;
+import dev.seckill.store.inventory.Reject;
+import dev.seckill.store.pipeline.Batch;
+import dev.seckill.store.protocol.Reply;
+import dev.seckill.store.shard.ShardState;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The single writer. Ratis calls {@link #applyTransaction} for each committed entry, in log order,
+ * from one thread; this is the only code that changes the shard's state. Answers go straight into
+ * the waiting connections' reply slots when this node wrote the entry (the batch is found by the
+ * entry's call id), so no reply is serialized into the log or sent back through Ratis.
+ *
+ * <p>Snapshots are taken on the same thread between two entries, so they are always consistent
+ * with the last applied index.
+ */
+public final class ShardStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardStateMachine.class);
+    private static final CompletableFuture<Message> APPLIED = CompletableFuture.completedFuture(Message.EMPTY);
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final ShardState state;
+    private final BookSettings settings;
+    private final InFlightBatches inFlight;
+    private final EntryApplier applier = new EntryApplier();
+    private volatile ShardStats stats = ShardStats.EMPTY;
+    private volatile long lastSnapshotMillis;
+    private volatile long lastSnapshotIndex = -1;
+
+    public ShardStateMachine(BookSettings settings, InFlightBatches inFlight) {
+        this.settings = settings;
+        this.state = new ShardState(settings);
+        this.inFlight = inFlight;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        load(storage.getLatestSnapshot());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        load(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        StateMachineLogEntryProto data = entry.getStateMachineLogEntry();
+        applier.batch = inFlight.take(data.getClientId(), data.getCallId());
+        LogEntryFormat.read(data.getLogData().asReadOnlyByteBuffer(), applier);
+        applier.batch = null;
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        stats = ShardStats.of(state.book(), state.counters().size(), entry.getIndex());
+        return APPLIED;
+    }
+
+    /** Applies the commands of one entry; reused, since there is only one apply thread. */
+    private final class EntryApplier implements LogEntryFormat.Visitor {
+        Batch batch;
+
+        @Override
+        public void time(long leaderTime) {
+            state.advanceTo(leaderTime);
+        }
+
+        @Override
+        public void command(int index, byte[][] args) {
+            Reply reply;
+            try {
+                reply = state.execute(CommandParser.parse(args));
+            } catch (CommandException e) {
+                reply = Reply.error(e.getMessage()); // cannot happen for entries this code wrote
+            }
+            if (batch != null) {
+                batch.answer(index, reply);
+            }
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() < 0) {
+            return -1;
+        }
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
+        try (FileOutputStream fos = new FileOutputStream(tmp);
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
+            state.writeTo(out);
+            out.flush();
+            fos.getFD().sync();
+        }
+        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        lastSnapshotMillis = System.currentTimeMillis();
+        lastSnapshotIndex = last.getIndex();
+        LOG.info("snapshot at {} written to {} ({} bytes)", last, file.getName(), file.length());
+        return last.getIndex();
+    }
+
+    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        File file = snapshot.getFile().getPath().toFile();
+        if (snapshot.getFile().getFileDigest() != null) {
+            MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
+        }
+        try (InputStream raw = Files.newInputStream(file.toPath());
+             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
+            state.readFrom(in, settings);
+        }
+        TermIndex ti = snapshot.getTermIndex();
+        updateLastAppliedTermIndex(ti.getTerm(), ti.getIndex());
+        stats = ShardStats.of(state.book(), state.counters().size(), ti.getIndex());
+        lastSnapshotMillis = file.lastModified();
+        lastSnapshotIndex = ti.getIndex();
+        LOG.info("state loaded from snapshot {}", snapshot);
+    }
+
+    /** Figures for INFO, as of the last applied entry; safe to read from any thread. */
+    public ShardStats stats() {
+        return stats;
+    }
+
+    public long lastSnapshotMillis() {
+        return lastSnapshotMillis;
+    }
+
+    public long lastSnapshotIndex() {
+        return lastSnapshotIndex;
+    }
+
+    /** An immutable copy of the book's figures, published after every entry. */
+    public record ShardStats(long appliedIndex, int skus, int counters, int pendingReservations,
+                             int rememberedRequestIds, int feedRows, long feedLastSeq, long feedAckedSeq,
+                             long reserved, long confirmed, long cancelled, long expired, long[] rejects) {
+        static final ShardStats EMPTY = new ShardStats(-1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                new long[Reject.values().length]);
+
+        static ShardStats of(InventoryBook b, int counters, long index) {
+            long[] rejects = new long[Reject.values().length];
+            for (Reject r : Reject.values()) {
+                rejects[r.ordinal()] = b.rejects(r);
+            }
+            return new ShardStats(index, b.skuCount(), counters, b.pendingReservations(), b.rememberedRequestIds(),
+                    b.feed().size(), b.feed().lastSeq(), b.feed().ackedSeq(), b.reservedCount(),
+                    b.confirmedCount(), b.cancelledCount(), b.expiredCount(), rejects);
+        }
+
+        public long rejects(Reject why) {
+            return rejects[why.ordinal()];
+        }
+    }
+}

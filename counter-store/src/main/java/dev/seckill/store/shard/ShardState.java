@@ -1,0 +1,197 @@
+package dev.seckill.store.shard;
+
+import dev.seckill.store.command.Command;
+import dev.seckill.store.counter.Counters;
+import dev.seckill.store.feed.FeedRow;
+import dev.seckill.store.inventory.BookSettings;
+import dev.seckill.store.inventory.BookSnapshot;
+import dev.seckill.store.inventory.InventoryBook;
+import dev.seckill.store.inventory.Reservation;
+import dev.seckill.store.inventory.Sku;
+import dev.seckill.store.protocol.Reply;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything one Raft group holds (the inventory book and the plain counters) and the one place
+ * where a {@link Command} becomes a change and a {@link Reply}. Deterministic and single-threaded
+ * like the book: the state machine calls it in log order from its apply thread.
+ */
+public final class ShardState {
+    private static final Reply TOTAL = Reply.bulk("total");
+    private static final Reply AVAILABLE = Reply.bulk("available");
+    private static final Reply RESERVED = Reply.bulk("reserved");
+    private static final Reply SOLD = Reply.bulk("sold");
+
+    private InventoryBook book;
+    private Counters counters;
+
+    public ShardState(BookSettings settings) {
+        this(new InventoryBook(settings), new Counters());
+    }
+
+    private ShardState(InventoryBook book, Counters counters) {
+        this.book = book;
+        this.counters = counters;
+    }
+
+    /** Store time of the entry being applied; expires what is due. */
+    public void advanceTo(long leaderTime) {
+        book.advanceTo(leaderTime);
+    }
+
+    public Reply execute(Command c) {
+        return switch (c.op()) {
+            case GET -> counters.get(c.key());
+            case SET -> counters.set(c.key(), c.number());
+            case INCR -> counters.incrementBy(c.key(), 1);
+            case DECR -> counters.incrementBy(c.key(), -1);
+            case INCRBY -> counters.incrementBy(c.key(), c.number());
+            case DECRBY -> c.number() == Long.MIN_VALUE
+                    ? Reply.error("ERR decrement would overflow")
+                    : counters.incrementBy(c.key(), -c.number());
+            case DEL -> {
+                long n = 0;
+                for (String k : c.keys()) {
+                    n += counters.delete(k) ? 1 : 0;
+                }
+                yield Reply.integer(n);
+            }
+            case EXISTS -> {
+                long n = 0;
+                for (String k : c.keys()) {
+                    n += counters.exists(k) ? 1 : 0;
+                }
+                yield Reply.integer(n);
+            }
+            case MGET -> {
+                List<Reply> values = new ArrayList<>(c.keys().length);
+                for (String k : c.keys()) {
+                    values.add(counters.get(k));
+                }
+                yield new Reply.Array(values);
+            }
+            case DBSIZE -> Reply.integer(counters.size() + book.skuCount());
+            case INV_CREATE -> book.create(c.key(), c.number());
+            case INV_RESTOCK -> book.restock(c.key(), c.number());
+            case INV_GET -> stock(book.sku(c.key()));
+            case INV_RESERVE -> book.reserve(c.key(), c.number(), c.requestId(), c.user(), c.limit(), c.ttlMs());
+            case INV_DEDUCT -> book.deduct(c.key(), c.number(), c.requestId(), c.user(), c.limit());
+            case INV_RESERVEALL -> book.reserveAll(c.requestId(), c.user(), c.limit(), c.ttlMs(), c.keys(), c.quantities());
+            case INV_CONFIRM -> book.confirm(c.requestId());
+            case INV_CANCEL -> book.cancel(c.requestId());
+            case INV_RESERVATION -> reservation(book.reservation(c.requestId()));
+            case INV_SCAN -> {
+                InventoryBook.ScanPage page = book.scan(c.number(), (int) c.count());
+                List<Reply> ids = new ArrayList<>(page.skuIds().size());
+                page.skuIds().forEach(id -> ids.add(Reply.bulk(id)));
+                yield new Reply.Array(List.of(Reply.bulk(Long.toString(page.nextCursor())), new Reply.Array(ids)));
+            }
+            case INV_CHANGES -> changes(c.number(), (int) c.count());
+            case INV_ACK -> {
+                book.feed().acknowledge(c.number());
+                yield Reply.integer(book.feed().size());
+            }
+            case TICK -> Reply.OK;
+        };
+    }
+
+    static Reply stock(Sku s) {
+        if (s == null) {
+            return Reply.NULL;
+        }
+        return new Reply.MapReply(List.of(
+                TOTAL, Reply.integer(s.total()), AVAILABLE, Reply.integer(s.available()),
+                RESERVED, Reply.integer(s.reserved()), SOLD, Reply.integer(s.sold())));
+    }
+
+    static Reply reservation(Reservation r) {
+        if (r == null) {
+            return Reply.NULL;
+        }
+        String[] skus = r.skus();
+        long[] qtys = r.quantities();
+        List<Reply> items = new ArrayList<>(skus.length * 2);
+        for (int i = 0; i < skus.length; i++) {
+            items.add(Reply.bulk(skus[i]));
+            items.add(Reply.integer(qtys[i]));
+        }
+        List<Reply> fields = new ArrayList<>(List.of(
+                Reply.bulk("requestId"), Reply.bulk(r.requestId()),
+                Reply.bulk("sku"), Reply.bulk(skus[0]),
+                Reply.bulk("qty"), Reply.integer(qtys[0]),
+                Reply.bulk("items"), new Reply.Array(items),
+                Reply.bulk("user"), r.user() == null ? Reply.NULL : Reply.bulk(r.user()),
+                Reply.bulk("state"), Reply.bulk(r.state().name()),
+                Reply.bulk("createdAt"), Reply.integer(r.createdAt()),
+                Reply.bulk("expiresAt"), r.expiresAt() == 0 ? Reply.NULL : Reply.integer(r.expiresAt()),
+                Reply.bulk("updatedAt"), Reply.integer(r.updatedAt())));
+        return new Reply.MapReply(fields);
+    }
+
+    /**
+     * {@code [lastSeq, ackedSeq, [change, ...]]}; a change is a flat array, either
+     * {@code [seq, "sku", id, total, available, reserved, sold]} or
+     * {@code [seq, "reservation", requestId, state, user|nil, createdAt, expiresAt|0, updatedAt, sku, qty, ...]}.
+     */
+    private Reply changes(long afterSeq, int count) {
+        List<FeedRow> rows = book.feed().after(afterSeq, count);
+        List<Reply> out = new ArrayList<>(rows.size());
+        for (FeedRow row : rows) {
+            List<Reply> f = new ArrayList<>(12);
+            f.add(Reply.integer(row.changeSeq()));
+            if (row instanceof Sku s) {
+                f.add(Reply.bulk("sku"));
+                f.add(Reply.bulk(s.id()));
+                f.add(Reply.integer(s.total()));
+                f.add(Reply.integer(s.available()));
+                f.add(Reply.integer(s.reserved()));
+                f.add(Reply.integer(s.sold()));
+            } else {
+                Reservation r = (Reservation) row;
+                f.add(Reply.bulk("reservation"));
+                f.add(Reply.bulk(r.requestId()));
+                f.add(Reply.bulk(r.state().name().toLowerCase(Locale.ROOT)));
+                f.add(r.user() == null ? Reply.NULL : Reply.bulk(r.user()));
+                f.add(Reply.integer(r.createdAt()));
+                f.add(Reply.integer(r.expiresAt()));
+                f.add(Reply.integer(r.updatedAt()));
+                String[] skus = r.skus();
+                long[] qtys = r.quantities();
+                for (int i = 0; i < skus.length; i++) {
+                    f.add(Reply.bulk(skus[i]));
+                    f.add(Reply.integer(qtys[i]));
+                }
+            }
+            out.add(new Reply.Array(f));
+        }
+        return new Reply.Array(List.of(Reply.integer(book.feed().lastSeq()),
+                Reply.integer(book.feed().ackedSeq()), new Reply.Array(out)));
+    }
+
+    public InventoryBook book() {
+        return book;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        BookSnapshot.write(book, out);
+        counters.writeTo(out);
+    }
+
+    /** Replaces this state with one read from a snapshot. */
+    public void readFrom(DataInput in, BookSettings settings) throws IOException {
+        InventoryBook b = BookSnapshot.read(in, settings);
+        Counters c = Counters.readFrom(in);
+        this.book = b;
+        this.counters = c;
+    }
+}
