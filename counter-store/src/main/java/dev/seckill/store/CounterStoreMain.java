@@ -22,7 +22,7 @@ public final class CounterStoreMain {
               --peers LIST        id=host:raftport,... : start as a member of that group (3 nodes)
               --raft-port N       Raft port of a group of one (default: a free one)
               --requirepass P     clients must AUTH with this password
-              --snapshot-every N  snapshot after N log entries (default 10000)
+              --snapshot-every N  snapshot after N log entries (default 100000)
             """;
 
     private CounterStoreMain() {

@@ -29,7 +29,7 @@ public record StoreConfig(int port, String bindHost, Path dataDir, String nodeId
 
     public static StoreConfig defaults() {
         return new StoreConfig(DEFAULT_PORT, "0.0.0.0", Path.of("data", "counter-store"), "n1", List.of(), 0, null,
-                ProtocolLimits.defaults(), BookSettings.defaults(), CommandPipeline.Settings.defaults(), 10_000, 100);
+                ProtocolLimits.defaults(), BookSettings.defaults(), CommandPipeline.Settings.defaults(), 100_000, 100);
     }
 
     public StoreConfig withPort(int port) {

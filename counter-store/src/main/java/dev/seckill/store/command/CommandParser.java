@@ -19,18 +19,19 @@ public final class CommandParser {
     public static final long MAX_TTL_MS = 30L * 24 * 3600 * 1000;
     static final String NOT_AN_INTEGER = "ERR value is not an integer or out of range";
 
-    private CommandParser() {
-    }
+    /** SKU and user ids repeat (a flash sale hammers one SKU): the same bytes give the same String. */
+    private final IdCache ids = new IdCache();
 
-    public static Command parse(byte[][] args) throws CommandException {
-        Op op = Op.byName(text(args[0]));
+    public Command parse(byte[][] args) throws CommandException {
+        Op op = Op.byName(args[0]);
         if (op == null) {
             throw new CommandException("ERR unknown command '" + text(args[0]) + "'");
         }
         return parse(op, args);
     }
 
-    public static Command parse(Op op, byte[][] a) throws CommandException {
+    /** Parses the arguments of {@code op}; {@code a[0]} (the name) is not read. */
+    public Command parse(Op op, byte[][] a) throws CommandException {
         return switch (op) {
             case GET -> Command.of(op, key(a, 2, op), 0);
             case INCR, DECR -> Command.of(op, key(a, 2, op), 0);
@@ -49,7 +50,7 @@ public final class CommandParser {
             case INV_RESERVEALL -> reserveAll(a);
             case INV_CONFIRM, INV_CANCEL, INV_RESERVATION -> {
                 arity(a, 2, op);
-                yield new Command(op, null, 0, 0, id(a[1], "request"), null, -1, 0, null, null);
+                yield new Command(op, null, 0, 0, requestId(a[1]), null, -1, 0, null, null);
             }
             case INV_SCAN -> scan(a);
             case INV_CHANGES -> {
@@ -69,23 +70,23 @@ public final class CommandParser {
     }
 
     /** {@code INV.RESERVE|INV.DEDUCT sku qty reqId [USER uid] [LIMIT n] [TTL ms]} */
-    private static Command take(Op op, byte[][] a, boolean ttlAllowed) throws CommandException {
+    private Command take(Op op, byte[][] a, boolean ttlAllowed) throws CommandException {
         if (a.length < 4) {
             throw arityError(op);
         }
         String sku = id(a[1], "SKU");
         long qty = positive(integer(a[2]));
-        String reqId = id(a[3], "request");
+        String reqId = requestId(a[3]);
         Options o = options(a, 4, a.length, ttlAllowed);
         return new Command(op, sku, qty, 0, reqId, o.user, o.limit, o.ttl, null, null);
     }
 
     /** {@code INV.RESERVEALL reqId [USER uid] [LIMIT n] [TTL ms] ITEMS sku qty [sku qty ...]} */
-    private static Command reserveAll(byte[][] a) throws CommandException {
+    private Command reserveAll(byte[][] a) throws CommandException {
         if (a.length < 5) {
             throw arityError(Op.INV_RESERVEALL);
         }
-        String reqId = id(a[1], "request");
+        String reqId = requestId(a[1]);
         int items = -1;
         for (int i = 2; i < a.length; i++) {
             if ("ITEMS".equalsIgnoreCase(text(a[i]))) {
@@ -116,7 +117,7 @@ public final class CommandParser {
 
     private record Options(String user, long limit, long ttl) {}
 
-    private static Options options(byte[][] a, int from, int to, boolean ttlAllowed) throws CommandException {
+    private Options options(byte[][] a, int from, int to, boolean ttlAllowed) throws CommandException {
         String user = null;
         long limit = -1;
         long ttl = 0;
@@ -173,21 +174,48 @@ public final class CommandParser {
         return new Command(op, null, 0, 0, null, null, -1, 0, keys, null);
     }
 
-    private static String key(byte[][] a, int arity, Op op) throws CommandException {
+    private String key(byte[][] a, int arity, Op op) throws CommandException {
         arity(a, arity, op);
-        return text(a[1]);
+        return ids.get(a[1]);
     }
 
-    private static String id(byte[][] a, int arity, Op op, String what) throws CommandException {
+    private String id(byte[][] a, int arity, Op op, String what) throws CommandException {
         arity(a, arity, op);
         return id(a[1], what);
     }
 
-    private static String id(byte[] raw, String what) throws CommandException {
+    private String id(byte[] raw, String what) throws CommandException {
         if (raw.length == 0 || raw.length > MAX_ID_BYTES) {
             throw new CommandException("ERR " + what + " id must be 1 to " + MAX_ID_BYTES + " bytes");
         }
+        return ids.get(raw);
+    }
+
+    /** The request id: unique per request, so not worth caching. */
+    private static String requestId(byte[] raw) throws CommandException {
+        if (raw.length == 0 || raw.length > MAX_ID_BYTES) {
+            throw new CommandException("ERR request id must be 1 to " + MAX_ID_BYTES + " bytes");
+        }
         return text(raw);
+    }
+
+    /** A small direct-mapped cache from id bytes to the String made of them. */
+    private static final class IdCache {
+        private static final int SIZE = 64;
+        private final byte[][] keys = new byte[SIZE][];
+        private final String[] values = new String[SIZE];
+
+        String get(byte[] raw) {
+            int slot = (java.util.Arrays.hashCode(raw) * 0x9E3779B9 >>> 26) & (SIZE - 1);
+            byte[] k = keys[slot];
+            if (k != null && java.util.Arrays.equals(k, raw)) {
+                return values[slot];
+            }
+            String v = text(raw);
+            keys[slot] = raw;
+            values[slot] = v;
+            return v;
+        }
     }
 
     private static void arity(byte[][] a, int n, Op op) throws CommandException {

@@ -16,14 +16,70 @@ public enum Op {
     /** Written by the leader, not by clients: moves store time so reservations expire. */
     TICK;
 
+    private static final Op[] VALUES = values();
     private static final Map<String, Op> BY_NAME = new HashMap<>();
+    /** Open-addressing table by case-folded hash: finds an op from the raw name without allocating. */
+    private static final Op[] TABLE = new Op[128];
 
     static {
-        for (Op op : values()) {
+        for (Op op : VALUES) {
             if (op != TICK) {
                 BY_NAME.put(op.wireName(), op);
+                byte[] name = op.wireName().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                int i = foldedHash(name) & (TABLE.length - 1);
+                while (TABLE[i] != null) {
+                    i = (i + 1) & (TABLE.length - 1);
+                }
+                TABLE[i] = op;
             }
         }
+    }
+
+    private final byte[] upperName = wireName().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The op named by the raw bytes a client sent (any case), or null; allocation-free. */
+    public static Op byName(byte[] name) {
+        if (name.length > 16) {
+            return null;
+        }
+        int i = foldedHash(name) & (TABLE.length - 1);
+        Op op;
+        while ((op = TABLE[i]) != null) {
+            if (op.named(name)) {
+                return op;
+            }
+            i = (i + 1) & (TABLE.length - 1);
+        }
+        return null;
+    }
+
+    /** The op with this ordinal, as written into a log entry. */
+    public static Op byCode(int code) {
+        return VALUES[code];
+    }
+
+    private boolean named(byte[] name) {
+        if (name.length != upperName.length) {
+            return false;
+        }
+        for (int i = 0; i < name.length; i++) {
+            if (upper(name[i]) != upperName[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int foldedHash(byte[] name) {
+        int h = 0;
+        for (byte b : name) {
+            h = 31 * h + upper(b);
+        }
+        return h ^ (h >>> 7);
+    }
+
+    private static int upper(byte b) {
+        return b >= 'a' && b <= 'z' ? b - 32 : b;
     }
 
     /** The name as clients send it, upper case: {@code INV.RESERVE}. */

@@ -7,9 +7,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,18 +44,19 @@ public final class BookSnapshot {
         }
 
         // finished first, in finish order (that order decides what is forgotten first), then pending
-        List<Reservation> remembered = new ArrayList<>();
+        // (their order does not matter: expiry orders them by time and ordinal)
+        List<Reservation> remembered = new ArrayList<>(book.rememberedRequestIds());
         book.finishedInOrder().forEach(remembered::add);
-        book.requests().values().stream()
-                .filter(r -> r.state == ReservationState.RESERVED)
-                .sorted(Comparator.comparingLong(r -> r.ordinal))
-                .forEach(remembered::add);
+        for (Reservation r : book.requests().values()) {
+            if (r.state == ReservationState.RESERVED) {
+                remembered.add(r);
+            }
+        }
         List<FeedRow> feedRows = book.feed().rows();
-        Map<Reservation, Boolean> written = new IdentityHashMap<>();
-        remembered.forEach(r -> written.put(r, true));
         List<Reservation> feedOnly = new ArrayList<>();
         for (FeedRow row : feedRows) {
-            if (row instanceof Reservation r && !written.containsKey(r)) {
+            // a forgotten request still waiting for the sync (possibly with its id used again since)
+            if (row instanceof Reservation r && book.requests().get(r.requestId) != r) {
                 feedOnly.add(r);
             }
         }

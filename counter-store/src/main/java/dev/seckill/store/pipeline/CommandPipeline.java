@@ -2,10 +2,12 @@ package dev.seckill.store.pipeline;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.EventHandler;
-import com.lmax.disruptor.EventTranslatorTwoArg;
+import com.lmax.disruptor.EventTranslator;
+import com.lmax.disruptor.EventTranslatorThreeArg;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
+import dev.seckill.store.command.Op;
 import dev.seckill.store.protocol.Reply;
 
 import java.util.Arrays;
@@ -30,13 +32,13 @@ import java.util.function.LongSupplier;
  * reading from their sockets (TCP backpressure) instead of queueing without limit.
  */
 public final class CommandPipeline implements AutoCloseable {
-    private static final EventTranslatorTwoArg<CommandEvent, byte[][], ReplySlot> COMMAND =
-            (event, seq, args, slot) -> {
+    private static final EventTranslatorThreeArg<CommandEvent, Op, byte[][], ReplySlot> COMMAND =
+            (event, seq, op, args, slot) -> {
+                event.op = op;
                 event.args = args;
                 event.slot = slot;
             };
-    private static final EventTranslatorTwoArg<CommandEvent, byte[][], ReplySlot> TICK =
-            (event, seq, args, slot) -> event.clear();
+    private static final EventTranslator<CommandEvent> TICK = (event, seq) -> event.clear();
 
     private final Disruptor<CommandEvent> disruptor;
     private final RingBuffer<CommandEvent> ring;
@@ -60,13 +62,13 @@ public final class CommandPipeline implements AutoCloseable {
     }
 
     /** Publishes a validated command; its answer arrives in {@code slot}. Called by I/O threads. */
-    public void submit(byte[][] args, ReplySlot slot) {
-        ring.publishEvent(COMMAND, args, slot);
+    public void submit(Op op, byte[][] args, ReplySlot slot) {
+        ring.publishEvent(COMMAND, op, args, slot);
     }
 
     /** Makes the next entry carry the leader's clock even if no client sends anything. */
     public void tick() {
-        ring.publishEvent(TICK, null, null);
+        ring.publishEvent(TICK);
     }
 
     /** True when nothing waits in the ring or for the log. */
@@ -106,7 +108,7 @@ public final class CommandPipeline implements AutoCloseable {
     /** The pipeline's bounds. */
     public record Settings(int ringSize, int maxBatchCommands, int maxBatchBytes, int maxInFlight) {
         public static Settings defaults() {
-            return new Settings(1 << 16, 4096, 1 << 20, 8);
+            return new Settings(1 << 16, 4096, 1 << 20, Integer.getInteger("store.maxInFlight", 8));
         }
     }
 
@@ -134,7 +136,7 @@ public final class CommandPipeline implements AutoCloseable {
             }
             if (event.args != null) {
                 slots[entry.count()] = event.slot;
-                entry.add(event.args);
+                entry.add(event.op, event.args);
             }
             event.clear();
             if (endOfBatch || entry.count() == settings.maxBatchCommands() || entry.length() >= settings.maxBatchBytes()) {

@@ -1,5 +1,6 @@
 package dev.seckill.store.pipeline;
 
+import dev.seckill.store.command.Op;
 import dev.seckill.store.replication.LogEntryFormat;
 
 import java.util.Arrays;
@@ -22,14 +23,17 @@ final class EntryBuffer {
         putInt(0); // command count, patched by finish()
     }
 
-    void add(byte[][] args) {
-        int size = 4;
-        for (byte[] a : args) {
-            size += 4 + a.length;
+    /** Adds a command: its op code, then every argument but the name. */
+    void add(Op op, byte[][] args) {
+        int size = 5;
+        for (int i = 1; i < args.length; i++) {
+            size += 4 + args[i].length;
         }
         ensure(size);
-        putInt(args.length);
-        for (byte[] a : args) {
+        bytes[length++] = (byte) op.ordinal();
+        putInt(args.length - 1);
+        for (int i = 1; i < args.length; i++) {
+            byte[] a = args[i];
             putInt(a.length);
             System.arraycopy(a, 0, bytes, length, a.length);
             length += a.length;

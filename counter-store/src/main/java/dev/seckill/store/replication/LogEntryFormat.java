@@ -1,6 +1,8 @@
 package dev.seckill.store.replication;
 
-import java.nio.ByteBuffer;
+import dev.seckill.store.command.Op;
+
+import java.util.Arrays;
 
 /**
  * The bytes of one log entry: the leader's clock, then the commands as the clients sent them.
@@ -9,11 +11,13 @@ import java.nio.ByteBuffer;
  *   byte   format (1)
  *   long   leader time, epoch milliseconds (the only clock the state machine ever sees)
  *   int    number of commands
- *   per command: int argc, then per argument: int length, bytes
+ *   per command: byte op (its {@link Op} ordinal), int argument count (the name excluded),
+ *                then per argument: int length, bytes
  * </pre>
  *
  * Arguments are stored raw and parsed again when applied: the parser is deterministic, so every
- * replica reads the same commands, and the log keeps exactly what the client asked.
+ * replica reads the same commands, and the log keeps exactly what the client asked. The name is
+ * stored as the op's code, so applying never looks a name up.
  */
 public final class LogEntryFormat {
     public static final byte FORMAT = 1;
@@ -22,31 +26,41 @@ public final class LogEntryFormat {
     private LogEntryFormat() {
     }
 
+    private static final byte[] NO_NAME = new byte[0];
+
     /** Reads an entry; the visitor sees the time first, then each command in order. */
-    public static void read(ByteBuffer entry, Visitor visitor) {
-        byte format = entry.get();
-        if (format != FORMAT) {
-            throw new IllegalStateException("unknown log entry format " + format);
+    public static void read(byte[] entry, Visitor visitor) {
+        if (entry[0] != FORMAT) {
+            throw new IllegalStateException("unknown log entry format " + entry[0]);
         }
-        long time = entry.getLong();
-        int count = entry.getInt();
+        long time = ((long) getInt(entry, 1) << 32) | (getInt(entry, 5) & 0xFFFFFFFFL);
+        int count = getInt(entry, 9);
+        int at = HEADER_BYTES;
         visitor.time(time);
         for (int i = 0; i < count; i++) {
-            int argc = entry.getInt();
-            byte[][] args = new byte[argc][];
-            for (int a = 0; a < argc; a++) {
-                byte[] arg = new byte[entry.getInt()];
-                entry.get(arg);
-                args[a] = arg;
+            Op op = Op.byCode(entry[at]);
+            int argc = getInt(entry, at + 1);
+            at += 5;
+            byte[][] args = new byte[argc + 1][];
+            args[0] = NO_NAME;
+            for (int a = 1; a <= argc; a++) {
+                int len = getInt(entry, at);
+                args[a] = Arrays.copyOfRange(entry, at + 4, at + 4 + len);
+                at += 4 + len;
             }
-            visitor.command(i, args);
+            visitor.command(i, op, args);
         }
+    }
+
+    static int getInt(byte[] b, int at) {
+        return (b[at] << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
     }
 
     /** What {@link #read} finds in an entry. */
     public interface Visitor {
         void time(long leaderTime);
 
-        void command(int index, byte[][] args);
+        /** One command; {@code args[0]} (the name) is empty, the op says what it is. */
+        void command(int index, Op op, byte[][] args);
     }
 }

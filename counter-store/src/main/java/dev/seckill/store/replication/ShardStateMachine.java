@@ -2,6 +2,7 @@ package dev.seckill.store.replication;
 
 import dev.seckill.store.command.CommandException;
 import dev.seckill.store.command.CommandParser;
+import dev.seckill.store.command.Op;
 import dev.seckill.store.inventory.BookSettings;
 import dev.seckill.store.inventory.InventoryBook;
 import dev.seckill.store.inventory.Reject;
@@ -86,7 +87,7 @@ public final class ShardStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         StateMachineLogEntryProto data = entry.getStateMachineLogEntry();
         applier.batch = inFlight.take(data.getClientId(), data.getCallId());
-        LogEntryFormat.read(data.getLogData().asReadOnlyByteBuffer(), applier);
+        LogEntryFormat.read(data.getLogData().toByteArray(), applier);
         applier.batch = null;
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         stats = ShardStats.of(state.book(), state.counters().size(), entry.getIndex());
@@ -95,6 +96,7 @@ public final class ShardStateMachine extends BaseStateMachine {
 
     /** Applies the commands of one entry; reused, since there is only one apply thread. */
     private final class EntryApplier implements LogEntryFormat.Visitor {
+        final CommandParser parser = new CommandParser();
         Batch batch;
 
         @Override
@@ -103,10 +105,10 @@ public final class ShardStateMachine extends BaseStateMachine {
         }
 
         @Override
-        public void command(int index, byte[][] args) {
+        public void command(int index, Op op, byte[][] args) {
             Reply reply;
             try {
-                reply = state.execute(CommandParser.parse(args));
+                reply = state.execute(parser.parse(op, args));
             } catch (CommandException e) {
                 reply = Reply.error(e.getMessage()); // cannot happen for entries this code wrote
             }

@@ -22,6 +22,7 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
     private static final Reply NOAUTH = Reply.error("NOAUTH Authentication required.");
 
     private final StoreNode node;
+    private final CommandParser parser = new CommandParser();
     private ClientConnection conn;
 
     RespCommandHandler(StoreNode node) {
@@ -42,25 +43,29 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         byte[][] args = (byte[][]) msg;
-        String name = CommandParser.text(args[0]).toUpperCase(Locale.ROOT);
         node.clients().commandReceived();
-        if (!conn.authenticated && !ConnectionCommands.allowedBeforeAuth(name)) {
+        Op op = Op.byName(args[0]);
+        if (op == null) {
+            String name = CommandParser.text(args[0]).toUpperCase(Locale.ROOT);
+            if (!conn.authenticated && !ConnectionCommands.allowedBeforeAuth(name)) {
+                conn.answer(NOAUTH);
+            } else {
+                ConnectionCommands.execute(node, conn, name, args);
+            }
+            return;
+        }
+        if (!conn.authenticated) {
             conn.answer(NOAUTH);
             return;
         }
-        Op op = Op.byName(name);
-        if (op == null) {
-            ConnectionCommands.execute(node, conn, name, args);
-            return;
-        }
         try {
-            CommandParser.parse(op, args);
+            parser.parse(op, args); // bad input is answered here and never reaches the log
         } catch (CommandException e) {
             node.clients().rejectedInput();
             conn.answer(Reply.error(e.getMessage()));
             return;
         }
-        node.pipeline().submit(args, conn.awaitReply());
+        node.pipeline().submit(op, args, conn.awaitReply());
     }
 
     @Override
