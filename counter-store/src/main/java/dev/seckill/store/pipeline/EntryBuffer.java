@@ -20,6 +20,8 @@ final class EntryBuffer {
         ensure(LogEntryFormat.HEADER_BYTES);
         bytes[length++] = LogEntryFormat.FORMAT;
         putLong(leaderTime);
+        putLong(0); // origin and batch number, set by the log appender
+        putLong(0);
         putInt(0); // command count, patched by finish()
     }
 
@@ -51,7 +53,7 @@ final class EntryBuffer {
 
     /** A copy of the entry's bytes, with the command count filled in. */
     byte[] finish() {
-        int at = 1 + 8;
+        int at = LogEntryFormat.COUNT_AT;
         bytes[at] = (byte) (count >>> 24);
         bytes[at + 1] = (byte) (count >>> 16);
         bytes[at + 2] = (byte) (count >>> 8);

@@ -9,7 +9,10 @@ import java.util.Arrays;
  *
  * <pre>
  *   byte   format (1)
- *   long   leader time, epoch milliseconds (the only clock the state machine ever sees)
+ *   long   leader time, epoch milliseconds (the only clock the state machine ever sees); the
+ *          leader stamps it when it accepts the entry, whichever node built it
+ *   long   origin: the process that built the entry (random per process)
+ *   long   batch number within that process: with the origin, it finds the clients waiting
  *   int    number of commands
  *   per command: byte op (its {@link Op} ordinal), int argument count (the name excluded),
  *                then per argument: int length, bytes
@@ -21,7 +24,11 @@ import java.util.Arrays;
  */
 public final class LogEntryFormat {
     public static final byte FORMAT = 1;
-    public static final int HEADER_BYTES = 1 + 8 + 4;
+    public static final int HEADER_BYTES = 1 + 8 + 8 + 8 + 4;
+    static final int TIME_AT = 1;
+    static final int ORIGIN_AT = 9;
+    static final int BATCH_AT = 17;
+    public static final int COUNT_AT = 25;
 
     private LogEntryFormat() {
     }
@@ -33,8 +40,8 @@ public final class LogEntryFormat {
         if (entry[0] != FORMAT) {
             throw new IllegalStateException("unknown log entry format " + entry[0]);
         }
-        long time = ((long) getInt(entry, 1) << 32) | (getInt(entry, 5) & 0xFFFFFFFFL);
-        int count = getInt(entry, 9);
+        long time = getLong(entry, TIME_AT);
+        int count = getInt(entry, COUNT_AT);
         int at = HEADER_BYTES;
         visitor.time(time);
         for (int i = 0; i < count; i++) {
@@ -49,6 +56,40 @@ public final class LogEntryFormat {
                 at += 4 + len;
             }
             visitor.command(i, op, args);
+        }
+    }
+
+    /** Writes who built the entry, so the node it came from can answer its clients. */
+    public static void setOrigin(byte[] entry, long origin, long batch) {
+        putLong(entry, ORIGIN_AT, origin);
+        putLong(entry, BATCH_AT, batch);
+    }
+
+    public static long origin(byte[] entry) {
+        return getLong(entry, ORIGIN_AT);
+    }
+
+    public static long batch(byte[] entry) {
+        return getLong(entry, BATCH_AT);
+    }
+
+    public static long time(byte[] entry) {
+        return getLong(entry, TIME_AT);
+    }
+
+    /** Replaces the entry's clock (the leader's stamp). */
+    public static void setTime(byte[] entry, long time) {
+        putLong(entry, TIME_AT, time);
+    }
+
+    static long getLong(byte[] b, int at) {
+        return ((long) getInt(b, at) << 32) | (getInt(b, at + 4) & 0xFFFFFFFFL);
+    }
+
+    static void putLong(byte[] b, int at, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
         }
     }
 

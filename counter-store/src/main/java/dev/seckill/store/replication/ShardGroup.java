@@ -3,6 +3,8 @@ package dev.seckill.store.replication;
 import dev.seckill.store.pipeline.Batch;
 import dev.seckill.store.pipeline.LogAppender;
 import dev.seckill.store.protocol.Reply;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -19,6 +21,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
@@ -51,6 +54,8 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
     private final ShardStateMachine stateMachine;
     private final RaftPeerId selfId;
     private final RaftServer server;
+    /** Sends entries built on a follower to the leader; null in a group of one. */
+    private final RaftClient forwarder;
 
     /** A member of the group: its id and Raft address. */
     public record Peer(String id, String host, int port) {
@@ -108,6 +113,19 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
                 .setProperties(properties(settings, port))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
+        this.forwarder = peers.size() < 2 ? null : RaftClient.newBuilder()
+                .setRaftGroup(group)
+                .setProperties(clientProperties())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    private static RaftProperties clientProperties() {
+        RaftProperties p = new RaftProperties();
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        return p;
     }
 
     private static RaftProperties properties(Settings s, int port) {
@@ -141,19 +159,14 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
     @Override
     public CompletableFuture<Void> append(byte[] entry, Batch batch) {
         long callId = inFlight.register(batch);
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(inFlight.clientId())
-                .setServerId(selfId)
-                .setGroupId(SHARD_0)
-                .setCallId(callId)
-                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
+        LogEntryFormat.setOrigin(entry, inFlight.origin(), callId);
         CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = server.submitClientRequestAsync(request);
-        } catch (IOException e) {
-            reply = CompletableFuture.failedFuture(e);
+        if (forwarder != null && !isLeader()) {
+            // a follower hands the entry to the leader; its clients are answered when this node
+            // applies the entry, like everyone else's
+            reply = forwarder.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
+        } else {
+            reply = submitLocally(entry, callId);
         }
         return reply.handle((r, failure) -> {
             if (failure != null || !r.isSuccess()) {
@@ -164,6 +177,22 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
             }
             return null;
         });
+    }
+
+    private CompletableFuture<RaftClientReply> submitLocally(byte[] entry, long callId) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(inFlight.clientId())
+                .setServerId(selfId)
+                .setGroupId(SHARD_0)
+                .setCallId(callId)
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private Reply refusal(RaftClientReply r, Throwable failure) {
@@ -250,6 +279,9 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (forwarder != null) {
+            forwarder.close();
+        }
         server.close();
     }
 

@@ -12,6 +12,7 @@ import dev.seckill.store.shard.ShardState;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -21,6 +22,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The single writer. Ratis calls {@link #applyTransaction} for each committed entry, in log order,
@@ -58,6 +61,8 @@ public final class ShardStateMachine extends BaseStateMachine {
     private volatile ShardStats stats = ShardStats.EMPTY;
     private volatile long lastSnapshotMillis;
     private volatile long lastSnapshotIndex = -1;
+    /** The last clock stamp this node gave as leader. */
+    private final AtomicLong lastStamp = new AtomicLong();
 
     public ShardStateMachine(BookSettings settings, InFlightBatches inFlight) {
         this.settings = settings;
@@ -77,6 +82,24 @@ public final class ShardStateMachine extends BaseStateMachine {
         load(storage.loadLatestSnapshot());
     }
 
+    /**
+     * On the leader, as it accepts an entry: stamps the leader's clock into it (never going back),
+     * so the time every replica applies is the leader's, even for entries a follower built.
+     */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        byte[] entry = request.getMessage().getContent().toByteArray();
+        if (entry.length < LogEntryFormat.HEADER_BYTES || entry[0] != LogEntryFormat.FORMAT) {
+            throw new IOException("not a counter-store log entry");
+        }
+        LogEntryFormat.setTime(entry, lastStamp.accumulateAndGet(System.currentTimeMillis(), Math::max));
+        return TransactionContext.newBuilder()
+                .setStateMachine(this)
+                .setClientRequest(request)
+                .setLogData(UnsafeByteOperations.unsafeWrap(entry))
+                .build();
+    }
+
     @Override
     public SimpleStateMachineStorage getStateMachineStorage() {
         return storage;
@@ -86,8 +109,9 @@ public final class ShardStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         StateMachineLogEntryProto data = entry.getStateMachineLogEntry();
-        applier.batch = inFlight.take(data.getClientId(), data.getCallId());
-        LogEntryFormat.read(data.getLogData().toByteArray(), applier);
+        byte[] bytes = data.getLogData().toByteArray();
+        applier.batch = inFlight.take(LogEntryFormat.origin(bytes), LogEntryFormat.batch(bytes));
+        LogEntryFormat.read(bytes, applier);
         applier.batch = null;
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         stats = ShardStats.of(state.book(), state.counters().size(), entry.getIndex());
