@@ -1,5 +1,6 @@
 package dev.seckill.store.pipeline;
 
+import dev.seckill.store.command.Command;
 import dev.seckill.store.protocol.Reply;
 
 /**
@@ -9,11 +10,21 @@ import dev.seckill.store.protocol.Reply;
  */
 public final class Batch {
     private final ReplySlot[] slots;
+    private final Command[] commands;
     private final int size;
 
-    Batch(ReplySlot[] slots, int size) {
+    Batch(ReplySlot[] slots, Command[] commands, int size) {
         this.slots = slots;
+        this.commands = commands;
         this.size = size;
+    }
+
+    /**
+     * Command {@code i} as the I/O thread parsed it. Parsing is a pure function of the bytes, so
+     * the node that built the entry may apply these instead of parsing the entry again.
+     */
+    public Command command(int i) {
+        return commands[i];
     }
 
     public int size() {

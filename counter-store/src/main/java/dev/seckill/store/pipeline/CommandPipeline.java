@@ -7,7 +7,7 @@ import com.lmax.disruptor.EventTranslatorThreeArg;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
-import dev.seckill.store.command.Op;
+import dev.seckill.store.command.Command;
 import dev.seckill.store.protocol.Reply;
 
 import java.util.Arrays;
@@ -32,9 +32,9 @@ import java.util.function.LongSupplier;
  * reading from their sockets (TCP backpressure) instead of queueing without limit.
  */
 public final class CommandPipeline implements AutoCloseable {
-    private static final EventTranslatorThreeArg<CommandEvent, Op, byte[][], ReplySlot> COMMAND =
-            (event, seq, op, args, slot) -> {
-                event.op = op;
+    private static final EventTranslatorThreeArg<CommandEvent, Command, byte[][], ReplySlot> COMMAND =
+            (event, seq, command, args, slot) -> {
+                event.command = command;
                 event.args = args;
                 event.slot = slot;
             };
@@ -62,8 +62,8 @@ public final class CommandPipeline implements AutoCloseable {
     }
 
     /** Publishes a validated command; its answer arrives in {@code slot}. Called by I/O threads. */
-    public void submit(Op op, byte[][] args, ReplySlot slot) {
-        ring.publishEvent(COMMAND, op, args, slot);
+    public void submit(Command command, byte[][] args, ReplySlot slot) {
+        ring.publishEvent(COMMAND, command, args, slot);
     }
 
     /** Makes the next entry carry the leader's clock even if no client sends anything. */
@@ -119,6 +119,7 @@ public final class CommandPipeline implements AutoCloseable {
         private final Settings settings;
         private final EntryBuffer entry = new EntryBuffer();
         private final ReplySlot[] slots;
+        private final Command[] commands;
         private boolean open;
 
         BatchingStage(LogAppender log, LongSupplier clock, Settings settings) {
@@ -126,6 +127,7 @@ public final class CommandPipeline implements AutoCloseable {
             this.clock = clock;
             this.settings = settings;
             this.slots = new ReplySlot[settings.maxBatchCommands()];
+            this.commands = new Command[settings.maxBatchCommands()];
         }
 
         @Override
@@ -136,7 +138,8 @@ public final class CommandPipeline implements AutoCloseable {
             }
             if (event.args != null) {
                 slots[entry.count()] = event.slot;
-                entry.add(event.op, event.args);
+                commands[entry.count()] = event.command;
+                entry.add(event.command.op(), event.args);
             }
             event.clear();
             if (endOfBatch || entry.count() == settings.maxBatchCommands() || entry.length() >= settings.maxBatchBytes()) {
@@ -147,13 +150,15 @@ public final class CommandPipeline implements AutoCloseable {
         private void submit() throws InterruptedException {
             int count = entry.count();
             ReplySlot[] batchSlots = Arrays.copyOf(slots, count);
+            Command[] batchCommands = Arrays.copyOf(commands, count);
             Arrays.fill(slots, 0, count, null);
+            Arrays.fill(commands, 0, count, null);
             byte[] bytes = entry.finish();
             open = false;
-            Batch batch = new Batch(batchSlots, count);
+            Batch batch = new Batch(batchSlots, batchCommands, count);
             inFlight.acquire(); // at most maxInFlight entries wait for commit; the ring absorbs the rest
             entries.incrementAndGet();
-            commands.addAndGet(count);
+            CommandPipeline.this.commands.addAndGet(count);
             try {
                 log.append(bytes, batch).whenComplete((ok, failure) -> inFlight.release());
             } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.seckill.store.server;
 
+import dev.seckill.store.command.Command;
 import dev.seckill.store.command.CommandException;
 import dev.seckill.store.command.CommandParser;
 import dev.seckill.store.command.Op;
@@ -58,14 +59,15 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
             conn.answer(NOAUTH);
             return;
         }
+        Command command;
         try {
-            parser.parse(op, args); // bad input is answered here and never reaches the log
+            command = parser.parse(op, args); // bad input is answered here and never reaches the log
         } catch (CommandException e) {
             node.clients().rejectedInput();
             conn.answer(Reply.error(e.getMessage()));
             return;
         }
-        node.pipeline().submit(op, args, conn.awaitReply());
+        node.pipeline().submit(command, args, conn.awaitReply());
     }
 
     @Override
