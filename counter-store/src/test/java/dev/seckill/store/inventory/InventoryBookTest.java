@@ -25,6 +25,19 @@ class InventoryBookTest {
         assertThat(new long[] {a.total(), a.available(), a.reserved(), a.sold()}).containsExactly(5, 5, 0, 0);
     }
 
+    @Test
+    void aRetentionOfLongMaxValueKeepsRequestIdsForeverInsteadOfOverflowing() {
+        // BookSettings allows any non-negative retention; MAX_VALUE is the natural "forever"
+        InventoryBook book = new InventoryBook(new BookSettings(Long.MAX_VALUE, 1_000, 1_000));
+        book.advanceTo(1_700_000_000_000L); // store time is the leader's clock in epoch millis
+        book.create("a", 2);
+
+        assertThat(book.deduct("a", 1, "r1", null, -1)).isEqualTo(Reply.integer(1));
+        assertThat(book.deduct("a", 1, "r1", null, -1)).as("the retry gets the first answer").isEqualTo(Reply.integer(1));
+        assertThat(book.sku("a").sold()).as("and never deducts twice").isEqualTo(1);
+        assertThat(book.rememberedRequestIds()).isEqualTo(1);
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(ISO_8859_1);
     }
