@@ -83,7 +83,7 @@ public final class InventoryBook {
         if (s == null) {
             return refusal(Reject.NOSUCHSKU, "NOSUCHSKU");
         }
-        if (delta < 0 && -delta > s.available) {
+        if (delta < 0 && delta < -s.available) { // not -delta: -Long.MIN_VALUE is Long.MIN_VALUE
             return refusal(Reject.INSUFFICIENT, "INSUFFICIENT " + s.available);
         }
         if (delta > 0 && s.total > Long.MAX_VALUE - delta) {
@@ -297,9 +297,11 @@ public final class InventoryBook {
 
     private void forgetOldRequests() {
         Reservation oldest;
+        // now - updatedAt, not updatedAt + retention: a retention near Long.MAX_VALUE ("forever")
+        // would overflow the sum and forget every request id at once (now >= updatedAt always)
         while ((oldest = finished.peekFirst()) != null
                 && (finished.size() > settings.maxFinishedRequestIds()
-                    || oldest.updatedAt + settings.requestIdRetentionMs() <= now)) {
+                    || now - oldest.updatedAt >= settings.requestIdRetentionMs())) {
             finished.pollFirst();
             requests.remove(oldest.requestId, oldest);
         }
