@@ -8,6 +8,10 @@ import static org.awaitility.Awaitility.await;
 import dev.seckill.store.server.Inv.Changes;
 import dev.seckill.store.server.Inv.ScanPage;
 import dev.seckill.store.server.Inv.Stock;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -22,6 +26,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The inventory commands of the wire protocol (DESIGN.md, "counter-store wire protocol"), each
@@ -646,6 +652,44 @@ class InventoryCommandsTest {
             }
 
             assertThat(inv.scan("0").ids()).hasSize(10);
+        }
+    }
+
+    @Nested
+    class ManyBuyersAtOnce {
+        @Test
+        void neverSellMoreThanThereIsAndEveryUnitGoesToExactlyOneBuyer() throws Exception {
+            String sku = newSku("rush", 250);
+            int buyers = 4;
+            int attemptsEach = 100;
+            List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
+            for (int b = 0; b < buyers; b++) {
+                connections.add(store.connect());
+            }
+            List<RedisFuture<Long>> answers = new ArrayList<>();
+            // pipelined: every buyer sends all its requests before reading any answer
+            for (int i = 0; i < attemptsEach; i++) {
+                for (int b = 0; b < buyers; b++) {
+                    answers.add(connections.get(b).async().dispatch(InvCommand.RESERVE, new IntegerOutput<>(StringCodec.UTF8),
+                            Inv.args(sku, 1, unique("rush-req"))));
+                }
+            }
+
+            List<Long> availableAfter = new ArrayList<>();
+            int soldOut = 0;
+            for (RedisFuture<Long> answer : answers) {
+                try {
+                    availableAfter.add(answer.get(10, TimeUnit.SECONDS));
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).hasMessage("SOLDOUT");
+                    soldOut++;
+                }
+            }
+
+            assertThat(availableAfter).hasSize(250).doesNotHaveDuplicates().allMatch(n -> n >= 0 && n < 250);
+            assertThat(soldOut).isEqualTo(buyers * attemptsEach - 250);
+            assertThat(inv.get(sku)).isEqualTo(new Stock(250, 0, 250, 0));
+            connections.forEach(StatefulRedisConnection::close);
         }
     }
 
