@@ -91,8 +91,11 @@ class BadInputTest {
         String sku = newSku(10);
         String req = unique("req");
         try (RespSocket bad = store.socket()) {
-            bad.sendRaw(RespSocket.encode("INV.RESERVE", sku, "2", req));
-            bad.sendRaw("*1\r\n$x\r\n");
+            // in one write, so the error is decided while the reservation still waits for the log
+            ByteArrayOutputStream both = new ByteArrayOutputStream();
+            both.write(RespSocket.encode("INV.RESERVE", sku, "2", req));
+            both.write("*1\r\n$x\r\n".getBytes(StandardCharsets.US_ASCII));
+            bad.sendRaw(both.toByteArray());
 
             assertThat(bad.read()).isEqualTo(8L);
             assertThat(bad.read()).isEqualTo(new Err("ERR Protocol error: invalid bulk length"));
