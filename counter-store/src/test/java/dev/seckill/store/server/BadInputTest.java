@@ -65,7 +65,7 @@ class BadInputTest {
                 Arguments.of("an array followed by garbage", "*3\r\ngarbage\r\n\r\n", "expected '$', got 'g'"),
                 Arguments.of("a bulk claiming nearly a gigabyte", "*1\r\n$999999999\r\n", "invalid bulk length"),
                 Arguments.of("an inline command with an open quote", "INV.GET \"abc\r\n", "unbalanced quotes in request"),
-                Arguments.of("an inline line longer than 64 KiB", "A".repeat(70_000), "too big inline request"));
+                Arguments.of("an inline line longer than 64 KiB", "A".repeat((64 << 10) + 2), "too big inline request"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -75,8 +75,7 @@ class BadInputTest {
         Stock before = inv.get(sku);
         try (RespSocket bad = store.socket()) {
             // a well-formed reservation right behind the broken bytes must be dropped with them
-            bad.sendRaw(bytes);
-            bad.sendRaw(RespSocket.encode("INV.RESERVE", sku, "1", unique("req")));
+            bad.sendRaw(bytes + new String(RespSocket.encode("INV.RESERVE", sku, "1", unique("req")), StandardCharsets.ISO_8859_1));
 
             assertThat(bad.read()).isEqualTo(new Err("ERR Protocol error: " + message));
             assertThat(bad.closedByServer(5_000)).as("the server closes the connection").isTrue();
@@ -107,12 +106,11 @@ class BadInputTest {
     }
 
     @Test
-    void anOversizedBulkClaimCostsNothingAndTheServerKeepsServing() throws Exception {
+    void oversizedBulkClaimsAreRefusedAtTheHeaderAndTheServerKeepsServing() throws Exception {
         long connectionsBefore = store.infoLong("stats", "total_connections_received");
         for (int i = 0; i < 20; i++) {
             try (RespSocket greedy = store.socket()) {
                 greedy.sendRaw("*1\r\n$999999999\r\n");
-                greedy.sendRaw(new byte[64 * 1024]); // some of the claimed bytes, which are never awaited
                 assertThat(greedy.read()).isEqualTo(new Err("ERR Protocol error: invalid bulk length"));
                 assertThat(greedy.closedByServer(5_000)).isTrue();
             }
