@@ -3,6 +3,7 @@ package dev.seckill.store.server;
 import static dev.seckill.store.server.Inv.errorOf;
 import static dev.seckill.store.server.TestStore.unique;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.seckill.store.server.Inv.Changes;
@@ -528,7 +529,7 @@ class InventoryCommandsTest {
             assertThat(r).containsEntry("requestId", req).containsEntry("sku", sku).containsEntry("qty", 3L)
                     .containsEntry("items", List.of(sku, 3L)).containsEntry("user", grace).containsEntry("state", "RESERVED");
             long createdAt = (Long) r.get("createdAt");
-            assertThat(createdAt).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
+            assertThat(createdAt).isCloseTo(System.currentTimeMillis(), within(60_000L));
             assertThat(r).containsEntry("expiresAt", createdAt + LONG_TTL).containsEntry("updatedAt", createdAt);
         }
 
