@@ -83,7 +83,7 @@ public final class InventoryBook {
         if (s == null) {
             return refusal(Reject.NOSUCHSKU, "NOSUCHSKU");
         }
-        if (delta < 0 && delta < -s.available) { // not -delta: -Long.MIN_VALUE is Long.MIN_VALUE
+        if (delta < -s.available) { // not -delta > available: -Long.MIN_VALUE is Long.MIN_VALUE
             return refusal(Reject.INSUFFICIENT, "INSUFFICIENT " + s.available);
         }
         if (delta > 0 && s.total > Long.MAX_VALUE - delta) {

@@ -265,11 +265,16 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
         return stateMachine;
     }
 
-    /** Waits until this node leads or knows a leader. */
+    /**
+     * Waits until this node leads and can take writes, or knows another node that leads. A node
+     * just elected is not ready until its first entry of the term commits; writes before that are
+     * refused, so an elected but unready self does not count.
+     */
     public boolean awaitLeader(long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {
-            if (isLeader() || !leaderId().isEmpty()) {
+            String leader = leaderId();
+            if (isLeader() || (!leader.isEmpty() && !leader.equals(settings.nodeId()))) {
                 return true;
             }
             Thread.sleep(10);

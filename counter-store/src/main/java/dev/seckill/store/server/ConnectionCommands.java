@@ -82,7 +82,8 @@ final class ConnectionCommands {
         for (int i = 2; i < a.length; i++) {
             String opt = CommandParser.text(a[i]).toUpperCase(Locale.ROOT);
             if (opt.equals("AUTH") && i + 2 < a.length) {
-                if (!passwordMatches(node, a[i + 2])) {
+                // as AUTH user password: there is no user but "default"
+                if (!"default".equals(CommandParser.text(a[i + 1])) || !passwordMatches(node, a[i + 2])) {
                     return WRONG_PASS;
                 }
                 conn.authenticated = true;
