@@ -128,7 +128,7 @@ class SnapshotRecoveryIT {
                     stockBefore.forEach((sku, s) -> {
                         @SuppressWarnings("unchecked")
                         Map<String, Long> m = (Map<String, Long>) s;
-                        CrashRecoveryIT.assertInvariant(sku, m);
+                        AckLedger.assertInvariant(sku, m);
                     });
                 }
             }
