@@ -43,6 +43,8 @@ final class ReserveLoad {
     final AtomicLong incrSent = new AtomicLong();
     final AtomicLong maxIncrAcked = new AtomicLong(Long.MIN_VALUE);
     final AtomicLong incrUnanswered = new AtomicLong();
+    /** Why each thread's connection failed (the first failure it saw), for diagnosis. */
+    final Map<Integer, String> failures = new ConcurrentHashMap<>();
 
     private final StoreClient client;
     private final String tag;
@@ -133,6 +135,7 @@ final class ReserveLoad {
                 Answer a = StoreClient.answerOf(v, e);
                 if (a == null) {
                     unanswered.add(r.reqId());
+                    failures.putIfAbsent(t, r.reqId() + ": " + e);
                     dead.set(true);
                 } else {
                     answered.put(r.reqId(), a);
