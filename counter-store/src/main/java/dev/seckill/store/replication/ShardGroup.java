@@ -236,11 +236,16 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
         return stateMachine;
     }
 
-    /** Waits until this node leads or knows a leader. */
+    /**
+     * Waits until this node leads and is ready to take writes, or knows another node leads. A
+     * node that was elected but is still applying its log (after a restart) is not ready yet:
+     * it would refuse every command with TRYAGAIN.
+     */
     public boolean awaitLeader(long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {
-            if (isLeader() || !leaderId().isEmpty()) {
+            String leader = leaderId();
+            if (isLeader() || (!leader.isEmpty() && !leader.equals(selfId.toString()))) {
                 return true;
             }
             Thread.sleep(10);
