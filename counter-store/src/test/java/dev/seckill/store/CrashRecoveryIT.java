@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import static dev.seckill.store.StoreClient.get;
@@ -71,6 +74,50 @@ class CrashRecoveryIT {
                 try (StoreClient c = new StoreClient(store)) {
                     ledger.verifyAfterRestart(c.connect().async(), load, List.of(main, hot));
                 }
+            }
+        }
+    }
+
+    /**
+     * The ready line means ready: a store restarted on a long log (no snapshot to shorten it) must
+     * not print it while it is still applying that log and refusing commands with TRYAGAIN.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void answersTheFirstCommandAfterTheReadyLineOfARestart() throws Exception {
+        int threads = 4;
+        int incrsPerThread = 2_000;
+        try (StoreProcess store = new StoreProcess("ready-after-replay", "--snapshot-every", "1000000").start()) {
+            try (StoreClient c = new StoreClient(store)) {
+                // thousands of log entries of a command or two each: waiting clients get no batching
+                List<Thread> writers = new ArrayList<>();
+                Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+                for (int t = 0; t < threads; t++) {
+                    var sync = c.connect().sync();
+                    Thread w = new Thread(() -> {
+                        try {
+                            for (int i = 0; i < incrsPerThread; i++) {
+                                sync.incr("replay:counter");
+                            }
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        }
+                    });
+                    writers.add(w);
+                    w.start();
+                }
+                for (Thread w : writers) {
+                    w.join(60_000);
+                }
+                assertThat(failures).isEmpty();
+                System.out.println("log before the kill: " + StoreClient.info(c.connect().async(), "persistence"));
+            }
+            store.killHard();
+            store.start();
+            try (StoreClient c = new StoreClient(store)) {
+                RedisAsyncCommands<String, String> a = c.connect().async();
+                assertThat(get(a.incr("replay:counter"))).as("first command after the ready line")
+                        .isEqualTo(threads * incrsPerThread + 1L);
             }
         }
     }
