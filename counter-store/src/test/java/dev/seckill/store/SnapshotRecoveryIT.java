@@ -141,6 +141,11 @@ class SnapshotRecoveryIT {
         for (int i = 0; i < CONNECTIONS; i++) {
             conns.add(c.connect().async());
         }
+        if (cycle > 1) {
+            for (int s = 0; s < SKUS; s++) { // stock again, so the second cycle sells too
+                get(StoreClient.restock(conns.get(0), sku(s), STOCK));
+            }
+        }
         List<List<String>> pending = new ArrayList<>();
         List<CompletableFuture<?>> futures = new ArrayList<>();
         int start = settled.size();
