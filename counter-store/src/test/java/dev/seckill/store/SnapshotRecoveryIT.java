@@ -5,10 +5,12 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.ProtocolKeyword;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -168,7 +171,7 @@ class SnapshotRecoveryIT {
         collect(pending, futures);
         Map<String, Long> outcomes = history.stream().collect(Collectors.groupingBy(
                 h -> h.args().get(0) + (h.answer().ok() ? " ok" : " -" + h.answer().code()),
-                java.util.TreeMap::new, Collectors.counting()));
+                TreeMap::new, Collectors.counting()));
         System.out.printf("cycle %d: answers so far %s%n", cycle, outcomes);
     }
 
@@ -319,9 +322,9 @@ class SnapshotRecoveryIT {
                 .thenApply(list -> list.size() == 1 ? list.get(0) : list);
     }
 
-    private static io.lettuce.core.protocol.ProtocolKeyword keyword(String name) {
-        byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        return new io.lettuce.core.protocol.ProtocolKeyword() {
+    private static ProtocolKeyword keyword(String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        return new ProtocolKeyword() {
             @Override
             public byte[] getBytes() {
                 return bytes;

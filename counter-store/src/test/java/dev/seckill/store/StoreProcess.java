@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,8 +81,7 @@ final class StoreProcess implements AutoCloseable {
         long logStart;
         try {
             Files.writeString(logFile, "==== start " + (++starts) + ": " + String.join(" ", cmd) + "\n",
-                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             logStart = Files.size(logFile);
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
