@@ -4,10 +4,12 @@ import dev.seckill.store.pipeline.ReplySlot;
 import dev.seckill.store.protocol.Reply;
 import dev.seckill.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -17,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * far as answers are ready. All methods but {@link #replyReady()} run on the channel's event loop.
  */
 final class ClientConnection implements ReplySlot.ReplyTarget {
+    /** How long a closing connection waits for the client to close its side. */
+    static final long LINGER_MILLIS = 1_000;
     private final long id;
     private final Channel channel;
     private final ArrayDeque<ReplySlot> queue = new ArrayDeque<>();
@@ -24,6 +28,7 @@ final class ClientConnection implements ReplySlot.ReplyTarget {
     private final Runnable drainTask = this::drain;
     private ByteBuf out;
     private boolean closeWhenWritten;
+    private boolean lingering;
     int protocol = 2;
     boolean authenticated;
     String name;
@@ -60,12 +65,20 @@ final class ClientConnection implements ReplySlot.ReplyTarget {
         }
     }
 
-    /** Closes the connection once every answer queued so far is written (QUIT, protocol errors). */
+    /**
+     * Closes the connection once every answer queued so far is written (QUIT, protocol errors,
+     * shutdown); commands read after this are not run.
+     */
     void closeAfterReplies() {
         closeWhenWritten = true;
         if (queue.isEmpty()) {
             flush();
         }
+    }
+
+    /** True once {@link #closeAfterReplies} was asked: the connection takes no more commands. */
+    boolean closingAfterReplies() {
+        return closeWhenWritten;
     }
 
     @Override
@@ -100,12 +113,34 @@ final class ClientConnection implements ReplySlot.ReplyTarget {
             if (channel.isActive()) {
                 var future = channel.writeAndFlush(buf);
                 if (closeWhenWritten && queue.isEmpty()) {
-                    future.addListener(ChannelFutureListener.CLOSE);
+                    future.addListener(f -> closeGently());
                 }
             } else {
                 buf.release();
             }
         } else if (closeWhenWritten && queue.isEmpty()) {
+            // after whatever earlier flushes still have to write
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeGently());
+        }
+    }
+
+    /**
+     * Sends FIN after the last answer, then keeps reading (and ignoring) what the client still
+     * sends until it closes too, or {@value #LINGER_MILLIS} ms passed. Closing a socket that has
+     * unread input makes the kernel reset the connection, which can destroy answers still on
+     * their way to the client, and a pipelining client nearly always has more input on the way.
+     */
+    private void closeGently() {
+        if (lingering) {
+            return;
+        }
+        lingering = true;
+        if (channel instanceof DuplexChannel duplex && channel.isActive()) {
+            duplex.shutdownOutput();
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
             channel.close();
         }
     }

@@ -6,6 +6,7 @@ import dev.seckill.store.command.CommandParser;
 import dev.seckill.store.command.Op;
 import dev.seckill.store.protocol.ProtocolError;
 import dev.seckill.store.protocol.Reply;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.slf4j.Logger;
@@ -38,6 +39,13 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (node.closing() || conn.closingAfterReplies()) {
+            // shutting down, or closing after QUIT or bad input: what was taken in before is
+            // answered, then the connection closes; a command read now is not run (a shutdown
+            // leaves no client with a command that was applied but never answered)
+            conn.closeAfterReplies();
+            return;
+        }
         if (msg instanceof ProtocolError error) {
             conn.answer(Reply.error("ERR " + error.message()));
             conn.closeAfterReplies();
@@ -68,6 +76,15 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         node.pipeline().submit(command, args, conn.awaitReply());
+    }
+
+    /** Closes the connection once its answers are written; called from any thread at shutdown. */
+    void closeAfterReplies(Channel channel) {
+        channel.eventLoop().execute(() -> {
+            if (conn != null) {
+                conn.closeAfterReplies();
+            }
+        });
     }
 
     @Override

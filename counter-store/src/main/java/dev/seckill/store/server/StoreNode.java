@@ -15,9 +15,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,8 @@ public final class StoreNode implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel serverChannel;
+    /** Open client connections (closed ones leave by themselves). */
+    private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final int port;
     private volatile boolean closed;
 
@@ -81,6 +87,7 @@ public final class StoreNode implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        clientChannels.add(ch);
                         ch.pipeline().addLast(new RespDecoder(config.limits()), new RespCommandHandler(StoreNode.this));
                     }
                 });
@@ -111,6 +118,18 @@ public final class StoreNode implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** True once {@link #close} began: connections stop taking commands. */
+    boolean closing() {
+        return closed;
+    }
+
+    /** Waits until every I/O thread has run the tasks queued before this call. */
+    private void awaitIoThreads() {
+        for (EventExecutor loop : workers) {
+            loop.submit(() -> { }).awaitUninterruptibly(2_000);
+        }
     }
 
     public ShardGroup group() {
@@ -156,9 +175,12 @@ public final class StoreNode implements AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true;
+        closed = true; // from now on connections take no new command (see RespCommandHandler)
         ticker.shutdownNow();
         serverChannel.close().awaitUninterruptibly();
+        // a read that was under way when closing began has handed its commands to the pipeline
+        // once every I/O thread has run one more task: after that the pipeline gets nothing new
+        awaitIoThreads();
         try {
             if (!pipeline.drain(10_000)) {
                 LOG.warn("pipeline did not drain within 10 s");
@@ -166,6 +188,16 @@ public final class StoreNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // the answers the log gave are queued as tasks on the I/O threads: let them be written,
+        // then close every connection gently (FIN after the answers, see ClientConnection)
+        awaitIoThreads();
+        for (Channel ch : clientChannels) {
+            RespCommandHandler handler = ch.pipeline().get(RespCommandHandler.class);
+            if (handler != null) {
+                handler.closeAfterReplies(ch);
+            }
+        }
+        clientChannels.newCloseFuture().awaitUninterruptibly(ClientConnection.LINGER_MILLIS + 1_000);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         pipeline.close();

@@ -1,0 +1,227 @@
+package dev.seckill.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A counter-store running as its own {@code java -jar counter-store.jar} process, for crash tests:
+ * started on a free port with a data directory that outlives it, killed hard ({@code kill -9}) or
+ * softly (SIGTERM), and started again on the same data directory. The process's stdout and stderr
+ * (every start appended) go to a log file under {@code target/} for diagnosis.
+ */
+final class StoreProcess implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile("counter-store ready on port (\\d+)");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path dataDir;
+    private final Path logFile;
+    private final List<String> extraArgs;
+    private Process process;
+    private int port;
+    private int starts;
+
+    /**
+     * @param name      names the directory under {@code target/} holding the data dir and the log
+     * @param extraArgs more flags, e.g. {@code --snapshot-every 50}
+     */
+    StoreProcess(String name, String... extraArgs) {
+        Path base = jar().getParent().resolve("crash-it");
+        try {
+            Files.createDirectories(base);
+            Path dir = Files.createTempDirectory(base, name + "-");
+            this.dataDir = dir.resolve("data");
+            this.logFile = dir.resolve("store.log");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.extraArgs = List.of(extraArgs);
+    }
+
+    /** The runnable jar failsafe passes in {@code -DcounterStoreJar}. */
+    static Path jar() {
+        String path = System.getProperty("counterStoreJar");
+        if (path == null) {
+            path = "target/counter-store.jar"; // run from the module directory in an IDE
+        }
+        Path jar = Path.of(path).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no runnable jar at " + jar + " (run mvn package first)");
+        }
+        return jar;
+    }
+
+    /** Starts the process (the first time, or again after it stopped) and waits for its ready line. */
+    StoreProcess start() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running as pid " + process.pid());
+        }
+        int wanted = freePort();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-jar", jar().toString(),
+                "--port", Integer.toString(wanted),
+                "--bind", "127.0.0.1",
+                "--data-dir", dataDir.toString()));
+        cmd.addAll(extraArgs);
+        long logStart;
+        try {
+            Files.writeString(logFile, "==== start " + (++starts) + ": " + String.join(" ", cmd) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            logStart = Files.size(logFile);
+            process = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Process p = process;
+        await("counter-store ready line in " + logFile)
+                .atMost(START_TIMEOUT)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    if (!p.isAlive()) {
+                        throw new IllegalStateException("counter-store exited with " + p.exitValue()
+                                + " before it was ready; see " + logFile + ":\n" + logTail(4000));
+                    }
+                    Matcher m = READY.matcher(logSince(logStart));
+                    if (m.find()) {
+                        port = Integer.parseInt(m.group(1));
+                        return true;
+                    }
+                    return false;
+                });
+        return this;
+    }
+
+    /** SIGKILL ({@code kill -9}): no shutdown hook runs, nothing is flushed. Waits until it is gone. */
+    void killHard() {
+        Process p = requireRunning();
+        p.destroyForcibly(); // SIGKILL on Linux
+        waitExit(p, Duration.ofSeconds(30));
+    }
+
+    /**
+     * SIGTERM: the JVM runs the store's shutdown hook (drain, then stop the log) and exits.
+     * Returns the exit code, or throws if it did not exit in time.
+     */
+    int terminate(Duration timeout) {
+        Process p = requireRunning();
+        p.destroy(); // SIGTERM on Linux
+        return waitExit(p, timeout);
+    }
+
+    /** Sends SIGTERM and returns at once; see {@link #awaitExit}. */
+    void sendTerm() {
+        requireRunning().destroy();
+    }
+
+    int awaitExit(Duration timeout) {
+        return waitExit(process, timeout);
+    }
+
+    private int waitExit(Process p, Duration timeout) {
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("counter-store pid " + p.pid() + " did not exit within " + timeout
+                        + "; see " + logFile);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return p.exitValue();
+    }
+
+    /** Kills it hard (if it runs) and starts it again on the same data directory. */
+    StoreProcess restart() {
+        if (process != null && process.isAlive()) {
+            killHard();
+        }
+        return start();
+    }
+
+    private Process requireRunning() {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("counter-store is not running; see " + logFile);
+        }
+        return process;
+    }
+
+    long pid() {
+        return requireRunning().pid();
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    int port() {
+        return port;
+    }
+
+    String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    /** The end of the log file, for assertion messages. */
+    String logTail(int chars) {
+        try {
+            String all = Files.readString(logFile, StandardCharsets.UTF_8);
+            return all.length() <= chars ? all : all.substring(all.length() - chars);
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    private String logSince(long offset) throws IOException {
+        byte[] all = Files.readAllBytes(logFile);
+        int from = (int) Math.min(offset, all.length);
+        return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
