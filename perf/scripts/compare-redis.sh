@@ -7,6 +7,7 @@
 # machine's shared Redis is left alone; its reserve is the usual Lua check-and-decrement
 # (EVALSHA). The counter-store runs from counter-store/target/counter-store.jar (build it first:
 # ./mvnw -q -DskipTests package) as a one-node group: every INV.RESERVE answer is fsync'd.
+# STORE_JAVA_OPTS sets its JVM flags (default -Xms2g -Xmx2g). The store is warmed up first.
 # Prints one CSV row per test to perf/out/compare-<date>.csv and a table with the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,7 +30,7 @@ command -v redis-benchmark >/dev/null || { echo "redis-benchmark missing: apt-ge
 redis-server --port $REDIS_PORT --bind 127.0.0.1 --dir "$WORK" --save "" --appendonly yes \
   --appendfsync everysec --daemonize yes --logfile "$WORK/redis.log"
 # the counter-store, one-node group, fsync before every reply
-java -jar counter-store/target/counter-store.jar --port $STORE_PORT --bind 127.0.0.1 \
+java ${STORE_JAVA_OPTS:--Xms2g -Xmx2g} -jar counter-store/target/counter-store.jar --port $STORE_PORT --bind 127.0.0.1 \
   --data-dir "$WORK/store" > "$WORK/store.log" 2>&1 &
 STORE_PID=$!
 for _ in $(seq 1 100); do
@@ -49,6 +50,11 @@ rate() {
   redis-benchmark -p "$port" -c "$CLIENTS" -n "$n" -P "$p" -r 100000000000 --csv "$@" 2>/dev/null \
     | tail -n 1 | cut -d, -f2 | tr -d '"'
 }
+
+# warm-up: the JVM compiles its hot paths in the first seconds; measure after that, not during
+rate $STORE_PORT 16 $N INCR counter >/dev/null
+rate $STORE_PORT 16 $N INV.RESERVE stock 1 __rand_int__ >/dev/null
+rate $STORE_PORT 1 $N1 INV.RESERVE stock 1 __rand_int__ >/dev/null
 
 echo "test,pipeline,clients,redis_rps,store_rps,ratio" > "$CSV"
 row() {

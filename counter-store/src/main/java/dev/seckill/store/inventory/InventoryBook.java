@@ -28,6 +28,15 @@ public final class InventoryBook {
     private static final Comparator<Reservation> BY_EXPIRY =
             Comparator.comparingLong((Reservation r) -> r.expiresAt).thenComparingLong(r -> r.ordinal);
 
+    /** Quantity arrays for the common small quantities, shared by all reservations; never written. */
+    private static final long[][] ONE_QTY = new long[17][];
+
+    static {
+        for (int i = 0; i < ONE_QTY.length; i++) {
+            ONE_QTY[i] = new long[] {i};
+        }
+    }
+
     private final BookSettings settings;
     private final Map<String, Sku> skus = new HashMap<>();
     /** SKUs in creation order: a SCAN cursor is an index here (SKUs are never removed). */
@@ -42,6 +51,8 @@ public final class InventoryBook {
     private long now;
     private long nextOrdinal;
     private int pending;
+    /** Pending reservations that have a TTL: while there are any, the leader ticks its clock in. */
+    private int expiring;
     private long reservedCount;
     private long confirmedCount;
     private long cancelledCount;
@@ -118,8 +129,9 @@ public final class InventoryBook {
             return refusal(Reject.BACKLOG, "BACKLOG change feed full, the inventory sync is behind");
         }
         Reply no = check(s, qty, user, limit, "");
-        String[] lines = {sku};
-        long[] qtys = {qty};
+        // shared, never written: a flash sale keeps millions of single-line reservations
+        String[] lines = s.asLine;
+        long[] qtys = qty < ONE_QTY.length ? ONE_QTY[(int) qty] : new long[] {qty};
         if (no != null) {
             return remember(rejected(reqId, user, lines, qtys, no));
         }
@@ -202,6 +214,7 @@ public final class InventoryBook {
             reservedCount++;
             pending++;
             if (expiresAt != 0) {
+                expiring++;
                 expiries.add(r);
             }
         }
@@ -279,6 +292,9 @@ public final class InventoryBook {
         r.state = to;
         r.updatedAt = now;
         pending--;
+        if (r.expiresAt != 0) {
+            expiring--;
+        }
         feed.changed(r);
         finished.addLast(r);
         forgetOldRequests();
@@ -347,6 +363,11 @@ public final class InventoryBook {
 
     public int skuCount() {
         return skuOrder.size();
+    }
+
+    /** Pending reservations with a TTL (they need the clock to move). */
+    public int expiringReservations() {
+        return expiring;
     }
 
     public int pendingReservations() {
@@ -426,6 +447,7 @@ public final class InventoryBook {
         if (r.state == ReservationState.RESERVED) {
             pending++;
             if (r.expiresAt != 0) {
+                expiring++;
                 expiries.add(r);
             }
         } else {

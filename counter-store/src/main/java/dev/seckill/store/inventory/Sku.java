@@ -17,9 +17,12 @@ public final class Sku extends FeedRow {
     long sold;
     /** What each user holds of this SKU (reserved + sold), only for users named with USER. */
     final Map<String, long[]> holdings = new HashMap<>();
+    /** This SKU as the one line of a reservation, shared by all of them; never written. */
+    final String[] asLine;
 
     Sku(String id, long total) {
         this.id = id;
+        this.asLine = new String[] {id};
         this.total = total;
         this.available = total;
     }

@@ -97,6 +97,7 @@ final class InfoReport {
                 line(out, "skus", st.skus());
                 line(out, "counters", st.counters());
                 line(out, "pending_reservations", st.pendingReservations());
+                line(out, "expiring_reservations", st.expiringReservations());
                 line(out, "remembered_request_ids", st.rememberedRequestIds());
                 line(out, "feed_rows_unacknowledged", st.feedRows());
                 line(out, "feed_last_seq", st.feedLastSeq());

@@ -72,7 +72,7 @@ public final class StoreNode implements AutoCloseable {
             return t;
         });
         // expiry needs the clock in the log even when nobody buys: the leader stamps it while
-        // reservations are pending
+        // reservations with a TTL are pending
         ticker.scheduleAtFixedRate(this::tick, config.tickMillis(), config.tickMillis(), TimeUnit.MILLISECONDS);
 
         boolean epoll = Epoll.isAvailable();
@@ -108,7 +108,7 @@ public final class StoreNode implements AutoCloseable {
 
     private void tick() {
         try {
-            if (!closed && group.isLeader() && group.stateMachine().stats().pendingReservations() > 0) {
+            if (!closed && group.isLeader() && group.stateMachine().stats().expiringReservations() > 0) {
                 pipeline.tick();
             }
         } catch (RuntimeException e) {
