@@ -1,5 +1,6 @@
 package dev.seckill.store;
 
+import dev.seckill.store.protocol.ProtocolLimits;
 import dev.seckill.store.replication.ShardGroup;
 import dev.seckill.store.server.StoreNode;
 
@@ -23,6 +24,8 @@ public final class CounterStoreMain {
               --raft-port N       Raft port of a group of one (default: a free one)
               --requirepass P     clients must AUTH with this password
               --snapshot-every N  snapshot after N log entries (default 100000)
+              --max-bulk-bytes N  longest bulk string a client may send (default 1048576)
+              --max-args N        most arguments in one command (default 65536)
             """;
 
     private CounterStoreMain() {
@@ -82,6 +85,10 @@ public final class CounterStoreMain {
                 case "--raft-port" -> raftPort = intArg(flag, v, 0, 65535);
                 case "--requirepass" -> c = c.withRequirePass(v);
                 case "--snapshot-every" -> c = c.withSnapshotEvery(intArg(flag, v, 1, Integer.MAX_VALUE));
+                case "--max-bulk-bytes" -> c = c.withLimits(new ProtocolLimits(intArg(flag, v, 1, Integer.MAX_VALUE - 64),
+                        c.limits().maxArgs(), c.limits().maxInlineBytes()));
+                case "--max-args" -> c = c.withLimits(new ProtocolLimits(c.limits().maxBulkBytes(),
+                        intArg(flag, v, 1, Integer.MAX_VALUE), c.limits().maxInlineBytes()));
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }

@@ -140,7 +140,8 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
         // a batch entry may hold 1 MB of commands; the write buffer must exceed the appender limit
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("8MB"));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
+        // Ratis purges closed segments only: smaller segments let snapshots free the disk sooner
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
         boolean single = s.peers().size() <= 1;
         // three replicas on two cores: generous timeouts avoid spurious elections; a group of one
