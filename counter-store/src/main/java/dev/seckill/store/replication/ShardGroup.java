@@ -202,12 +202,15 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
         boolean single = s.peers().size() <= 1;
-        // three replicas on two cores: generous timeouts avoid spurious elections; a group of one
-        // elects itself at once
-        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(single ? 150 : 600, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(single ? 300 : 1100, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(single ? 10 : 600, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(single ? 50 : 1100, TimeUnit.MILLISECONDS));
+        // a group of one elects itself at once. Three replicas on two cores: 300-600 ms keeps clear
+        // of spurious elections (heartbeats go every min/2 = 150 ms) and still fails over within
+        // 2 s: a Ratis follower sleeps a whole random timeout T before each check of how long the
+        // leader has been silent, so it notices a dead leader only T..2T after its last heartbeat
+        // (600-1100 ms took up to 2.2 s to notice, 1.4-2.4 s to fail over; see ThreeNodeFailoverIT)
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(single ? 150 : 300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(single ? 300 : 600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(single ? 10 : 300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(single ? 50 : 600, TimeUnit.MILLISECONDS));
         return p;
     }
 
