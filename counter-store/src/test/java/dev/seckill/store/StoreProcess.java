@@ -186,6 +186,31 @@ final class StoreProcess implements AutoCloseable {
         return p.exitValue();
     }
 
+    /** SIGSTOP: the process freezes (a stalled or partitioned node) until {@link #resume}. */
+    void suspend() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #suspend}. */
+    void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        long pid = pid();
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid)).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -s " + name + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Kills it hard (if it runs) and starts it again on the same data directory. */
     StoreProcess restart() {
         if (process != null && process.isAlive()) {

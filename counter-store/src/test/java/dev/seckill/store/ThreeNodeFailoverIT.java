@@ -190,6 +190,81 @@ class ThreeNodeFailoverIT {
         }
     }
 
+    /**
+     * Regression test: a follower whose forwarded write gave up (no leader to be found for a while)
+     * must forward writes again once the group has a leader. Ratis fails an ordered async client's
+     * stream for good once one request in it gives up, so the store must replace that client; it
+     * once did not, and such a follower answered every write with TRYAGAIN until restarted.
+     *
+     * <p>The leader and one follower are killed, so the remaining follower's writes find no leader
+     * and are refused. That follower is frozen (SIGSTOP) while the other two restart and elect a
+     * leader, so it cannot be the one that leads afterwards: once thawed it must forward.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aFollowerWhoseForwardingGaveUpForwardsAgainOnceTheGroupHasALeader() {
+        String key = "forward:counter";
+        try (Group group = new Group()) {
+            group.launchAll();
+            String leader = group.awaitLeader(IDS, FIRST_LEADER_TIMEOUT);
+            List<String> followers = IDS.stream().filter(id -> !id.equals(leader)).toList();
+            String lone = followers.get(0);
+            String other = followers.get(1);
+            RedisAsyncCommands<String, String> a = group.admin(lone);
+            assertThat(get(a.incr(key))).as("INCR forwarded by %s", lone).isEqualTo(1L);
+            long successes = 1;
+            long refusals = 0;
+
+            // the majority is lost: the follower's writes find no leader and give up
+            group.node(leader).killHard();
+            group.node(other).killHard();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 2; i++) {
+                StoreClient.Answer refused = StoreClient.answer(a.incr(key));
+                refusals++;
+                System.out.printf("without a majority, INCR on %s answered after %d ms: %s%n", lone,
+                        millisSince(t0), refused);
+                assertThat(refused.ok()).as("INCR on %s without a majority", lone).isFalse();
+                assertThat(refused.code()).isEqualTo("TRYAGAIN");
+            }
+
+            // the other two come back and elect a leader while the lone follower is frozen
+            group.node(lone).suspend();
+            group.node(leader).launch();
+            group.node(other).launch();
+            group.node(leader).awaitReady();
+            group.node(other).awaitReady();
+            group.reconnect(leader);
+            group.reconnect(other);
+            String newLeader = group.awaitLeader(List.of(leader, other), Duration.ofSeconds(30));
+            group.node(lone).resume();
+            await(lone + " follows " + newLeader).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        Map<String, String> r = StoreClient.info(a, "replication");
+                        return "follower".equals(r.get("raft_role")) && newLeader.equals(r.get("raft_leader"));
+                    });
+
+            // it must forward again
+            long t1 = System.nanoTime();
+            AtomicInteger tries = new AtomicInteger();
+            await("INCR on " + lone + ", a follower again, is served").atMost(Duration.ofSeconds(15))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> {
+                        tries.incrementAndGet();
+                        StoreClient.Answer x = StoreClient.answer(a.incr(key));
+                        assertThat(x.ok()).as("INCR on follower %s (leader %s) answered %s", lone, newLeader, x)
+                                .isTrue();
+                    });
+            successes++;
+            refusals += tries.get() - 1;
+            System.out.printf("%s forwards again: INCR served %d ms after it rejoined (%d tries)%n", lone,
+                    millisSince(t1), tries.get());
+            long counter = Long.parseLong(get(group.admin(newLeader).get(key)));
+            assertThat(counter).as("%s: acknowledged INCRs <= counter <= acknowledged + refused", key)
+                    .isBetween(successes, successes + refusals);
+        }
+    }
+
     /** What the failover took, in ms from the SIGKILL. */
     record Failover(java.time.LocalTime killedAt, long goneMillis, long electedMillis, String electedBy, long servedMillis, String servedBy,
                     int probes) {}
