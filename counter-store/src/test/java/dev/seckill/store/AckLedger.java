@@ -167,6 +167,49 @@ final class AckLedger {
         return new CutOff(appliedBefore, appliedNow, cut.size() - appliedBefore.size() - appliedNow, counter);
     }
 
+    /**
+     * Checks another replica of the group against everything known after {@link #verifyAfterRestart}
+     * settled the cut-off requests on the leader: each request id's first answer holds there too
+     * (reservations RESERVED, refusals holding nothing), the stock is exactly what the successful
+     * request ids account for, retries repeat their first answer and move nothing, and the counter
+     * has {@code counter}. Returns the replica's stock per SKU.
+     */
+    Map<String, Map<String, Long>> verifyReplica(RedisAsyncCommands<String, String> a, String replica, long counter) {
+        Map<String, CompletableFuture<Map<String, Object>>> held = new LinkedHashMap<>();
+        answers.keySet().forEach(id -> held.put(id, StoreClient.reservation(a, id)));
+        held.forEach((id, f) -> {
+            Map<String, Object> r = get(f);
+            Request req = requests.get(id);
+            if (answers.get(id).ok()) {
+                assertThat(r).as("%s: reservation %s answered %s", replica, id, answers.get(id)).isNotNull();
+                assertThat(r.get("state")).as("%s: state of %s", replica, id).isEqualTo("RESERVED");
+                assertThat(r.get("sku")).as("%s: sku of %s", replica, id).isEqualTo(req.sku());
+                assertThat(asLong(r.get("qty"))).as("%s: qty of %s", replica, id).isEqualTo(req.qty());
+            } else {
+                assertThat(r).as("%s: refused %s (%s) holds nothing", replica, id, answers.get(id)).isNull();
+            }
+        });
+        assertThat(StoreClient.allSkus(a)).as("%s: SKUs", replica).containsExactlyInAnyOrderElementsOf(totals.keySet());
+        Map<String, Long> expectedReserved = reservedUnits();
+        Map<String, Map<String, Long>> before = stock(a);
+        before.forEach((sku, s) -> {
+            assertInvariant(sku, s);
+            assertThat(s.get("total")).as("%s: total of %s", replica, sku).isEqualTo(totals.get(sku));
+            assertThat(s.get("reserved")).as("%s: reserved of %s == units of successful request ids", replica, sku)
+                    .isEqualTo(expectedReserved.getOrDefault(sku, 0L));
+            assertThat(s.get("sold")).as("%s: sold of %s", replica, sku).isZero();
+        });
+        Map<String, CompletableFuture<?>> retries = new LinkedHashMap<>();
+        answers.keySet().forEach(id -> retries.put(id, resend(a, requests.get(id))));
+        retries.forEach((id, f) -> assertThat(answer(f)).as("%s: retry of %s", replica, id)
+                .isEqualTo(answers.get(id)));
+        assertThat(stock(a)).as("%s: stock after retrying every request id", replica).isEqualTo(before);
+        assertThat(Long.parseLong(get(a.get(counterKey)))).as("%s: counter %s", replica, counterKey)
+                .isEqualTo(counter);
+        System.out.printf("  %s agrees: %d request ids, stock %s%n", replica, answers.size(), before);
+        return before;
+    }
+
     private Map<String, Long> reservedUnits() {
         Map<String, Long> units = new HashMap<>();
         answers.forEach((id, ans) -> {
@@ -178,7 +221,7 @@ final class AckLedger {
         return units;
     }
 
-    private Map<String, Map<String, Long>> stock(RedisAsyncCommands<String, String> a) {
+    Map<String, Map<String, Long>> stock(RedisAsyncCommands<String, String> a) {
         Map<String, CompletableFuture<Map<String, Object>>> fs = new LinkedHashMap<>();
         totals.keySet().forEach(sku -> fs.put(sku, StoreClient.stock(a, sku)));
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();

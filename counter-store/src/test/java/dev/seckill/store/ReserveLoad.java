@@ -28,6 +28,11 @@ import java.util.concurrent.atomic.LongAdder;
  * (a reserved count, or a -SOLDOUT / -INSUFFICIENT refusal), and every request that got no answer
  * because the connection died. A thread stops when told, when its plan is done, or when its
  * connection dies.
+ *
+ * <p>Threads may be spread over several stores (the members of a Raft group: thread {@code t} talks
+ * to store {@code t % n}), and error replies that mean "not done, try again" (such as
+ * {@code -TRYAGAIN} while a group elects a leader) may be {@link #tolerating tolerated}: such a
+ * request counts as unanswered, since the store may or may not have applied it.
  */
 final class ReserveLoad {
     /** One INV.RESERVE as sent. */
@@ -45,8 +50,13 @@ final class ReserveLoad {
     final AtomicLong incrUnanswered = new AtomicLong();
     /** Why each thread's connection failed (the first failure it saw), for diagnosis. */
     final Map<Integer, String> failures = new ConcurrentHashMap<>();
+    /** Requests and INCRs answered with a tolerated error (see {@link #tolerating}); they are unanswered. */
+    final AtomicLong toleratedErrors = new AtomicLong();
+    /** One tolerated error reply of each kind seen, for diagnosis. */
+    final Map<String, String> toleratedSamples = new ConcurrentHashMap<>();
 
-    private final StoreClient client;
+    private final List<StoreClient> clients;
+    private final Set<String> tolerated = ConcurrentHashMap.newKeySet();
     private final String tag;
     private final List<String> skus;
     private final double[] weights;
@@ -66,7 +76,13 @@ final class ReserveLoad {
      */
     ReserveLoad(StoreClient client, String tag, List<String> skus, double[] weights, String counterKey,
                 int requestsPerThread) {
-        this.client = client;
+        this(List.of(client), tag, skus, weights, counterKey, requestsPerThread);
+    }
+
+    /** Thread {@code t} sends to {@code clients.get(t % clients.size())}. */
+    ReserveLoad(List<StoreClient> clients, String tag, List<String> skus, double[] weights, String counterKey,
+                int requestsPerThread) {
+        this.clients = List.copyOf(clients);
         this.tag = tag;
         this.skus = skus;
         this.weights = weights;
@@ -75,11 +91,25 @@ final class ReserveLoad {
         skus.forEach(s -> unitsAcked.put(s, new LongAdder()));
     }
 
+    /**
+     * Error codes (e.g. {@code TRYAGAIN}) that count as "no answer" instead of as unexpected: the
+     * request goes to {@link #unanswered}, the thread goes on.
+     */
+    ReserveLoad tolerating(String... codes) {
+        tolerated.addAll(List.of(codes));
+        return this;
+    }
+
+    /** The store thread {@code t} sends to (an index into the clients given). */
+    int storeOf(int thread) {
+        return thread % clients.size();
+    }
+
     ReserveLoad start(int threadCount) {
         finished = new CountDownLatch(threadCount);
         for (int t = 0; t < threadCount; t++) {
             // connect here, so a thread never races the store's death to its first command
-            StatefulRedisConnection<String, String> conn = client.connect();
+            StatefulRedisConnection<String, String> conn = clients.get(storeOf(t)).connect();
             int id = t;
             Thread th = new Thread(() -> {
                 try {
@@ -119,6 +149,9 @@ final class ReserveLoad {
                         dead.set(true);
                     } else if (a.ok()) {
                         maxIncrAcked.accumulateAndGet(v, Math::max);
+                    } else if (tolerated.contains(a.code())) {
+                        incrUnanswered.incrementAndGet();
+                        tolerate(a);
                     } else {
                         unexpected.add("INCR " + counterKey + " answered " + a);
                     }
@@ -137,6 +170,9 @@ final class ReserveLoad {
                     unanswered.add(r.reqId());
                     failures.putIfAbsent(t, r.reqId() + ": " + e);
                     dead.set(true);
+                } else if (!a.ok() && tolerated.contains(a.code())) {
+                    unanswered.add(r.reqId());
+                    tolerate(a);
                 } else {
                     answered.put(r.reqId(), a);
                     acks.increment();
@@ -153,6 +189,11 @@ final class ReserveLoad {
             unexpected.add("thread " + t + ": outstanding replies did not arrive within " + waitMillis
                     + " ms (client hangs)");
         }
+    }
+
+    private void tolerate(Answer a) {
+        toleratedErrors.incrementAndGet();
+        toleratedSamples.putIfAbsent(a.code(), a.error());
     }
 
     private String pick(Random rnd) {

@@ -22,6 +22,9 @@ import static org.awaitility.Awaitility.await;
  * started on a free port with a data directory that outlives it, killed hard ({@code kill -9}) or
  * softly (SIGTERM), and started again on the same data directory. The process's stdout and stderr
  * (every start appended) go to a log file under {@code target/} for diagnosis.
+ *
+ * <p>Members of one Raft group must start together (a node prints its ready line only once its
+ * group has a leader): {@link #launch} them all, then {@link #awaitReady} each.
  */
 final class StoreProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("counter-store ready on port (\\d+)");
@@ -30,13 +33,18 @@ final class StoreProcess implements AutoCloseable {
     private final Path dataDir;
     private final Path logFile;
     private final List<String> extraArgs;
+    /** The RESP port every start uses; 0: a free one each time. */
+    private int fixedPort;
     private Process process;
     private int port;
     private int starts;
+    /** Where the log of the current start begins. */
+    private long readyFrom;
 
     /**
      * @param name      names the directory under {@code target/} holding the data dir and the log
-     * @param extraArgs more flags, e.g. {@code --snapshot-every 50}
+     * @param extraArgs more flags, e.g. {@code --snapshot-every 50}, or {@code --node-id n1 --peers ...}
+     *                  for a member of a Raft group
      */
     StoreProcess(String name, String... extraArgs) {
         Path base = jar().getParent().resolve("crash-it");
@@ -49,6 +57,15 @@ final class StoreProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.extraArgs = List.of(extraArgs);
+    }
+
+    /**
+     * Makes every start use this RESP port (e.g. one picked with {@link #freePorts} together with a
+     * group's Raft ports, so they cannot collide), instead of a free one picked at each start.
+     */
+    StoreProcess onPort(int respPort) {
+        this.fixedPort = respPort;
+        return this;
     }
 
     /** The runnable jar failsafe passes in {@code -DcounterStoreJar}. */
@@ -66,23 +83,37 @@ final class StoreProcess implements AutoCloseable {
 
     /** Starts the process (the first time, or again after it stopped) and waits for its ready line. */
     StoreProcess start() {
+        return launch().awaitReady();
+    }
+
+    /**
+     * Starts the process (the first time, or again after it stopped) without waiting for it to be
+     * ready; see {@link #awaitReady}.
+     */
+    StoreProcess launch() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running as pid " + process.pid());
         }
-        int wanted = freePort();
+        int wanted = fixedPort > 0 ? fixedPort : freePort();
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"));
+        // e.g. -DstoreJvmOptions=-Dlogback.configurationFile=/tmp/debug.xml for a diagnosis
+        for (String option : System.getProperty("storeJvmOptions", "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                cmd.add(option);
+            }
+        }
+        cmd.addAll(List.of(
                 "-jar", jar().toString(),
                 "--port", Integer.toString(wanted),
                 "--bind", "127.0.0.1",
                 "--data-dir", dataDir.toString()));
         cmd.addAll(extraArgs);
-        long logStart;
         try {
             Files.writeString(logFile, "==== start " + (++starts) + ": " + String.join(" ", cmd) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            logStart = Files.size(logFile);
+            readyFrom = Files.size(logFile);
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -90,7 +121,14 @@ final class StoreProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        port = 0;
+        return this;
+    }
+
+    /** Waits for the ready line of the process {@link #launch} started; its RESP port is known then. */
+    StoreProcess awaitReady() {
         Process p = process;
+        long logStart = readyFrom;
         await("counter-store ready line in " + logFile)
                 .atMost(START_TIMEOUT)
                 .pollInterval(Duration.ofMillis(50))
@@ -146,6 +184,31 @@ final class StoreProcess implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return p.exitValue();
+    }
+
+    /** SIGSTOP: the process freezes (a stalled or partitioned node) until {@link #resume}. */
+    void suspend() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #suspend}. */
+    void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        long pid = pid();
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid)).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -s " + name + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Kills it hard (if it runs) and starts it again on the same data directory. */
@@ -216,12 +279,32 @@ final class StoreProcess implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
+        return freePorts(1)[0];
+    }
+
+    /** {@code n} distinct ports free on loopback right now (all held open together while picked). */
+    static int[] freePorts(int n) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket();
+                held.add(s);
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress("127.0.0.1", 0));
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // the port is free again either way
+                }
+            }
         }
     }
 }

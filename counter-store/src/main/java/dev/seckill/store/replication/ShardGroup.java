@@ -15,7 +15,10 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -24,6 +27,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,7 +39,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One Raft group (one shard) as this node takes part in it: the Ratis server, its storage under
@@ -45,6 +52,7 @@ import java.util.concurrent.TimeUnit;
  * group of three once a majority has it on disk.
  */
 public final class ShardGroup implements LogAppender, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardGroup.class);
     /** The group every node of a one-shard deployment joins; stable across restarts. */
     static final RaftGroupId SHARD_0 =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("seckill-counter-store/shard-0".getBytes(StandardCharsets.UTF_8)));
@@ -54,8 +62,13 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
     private final ShardStateMachine stateMachine;
     private final RaftPeerId selfId;
     private final RaftServer server;
-    /** Sends entries built on a follower to the leader; null in a group of one. */
-    private final RaftClient forwarder;
+    private final RaftGroup group;
+    /**
+     * Sends entries built on a follower to the leader; null in a group of one. Replaced by a new
+     * client when a forwarded entry fails for good (see {@link #replaceForwarderAfter}).
+     */
+    private final AtomicReference<RaftClient> forwarder;
+    private volatile boolean closing;
 
     /** A member of the group: its id and Raft address. */
     public record Peer(String id, String host, int port) {
@@ -106,6 +119,7 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
             }
         }
         RaftGroup group = RaftGroup.valueOf(SHARD_0, peers);
+        this.group = group;
         this.server = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(group)
@@ -113,12 +127,57 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
                 .setProperties(properties(settings, port))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        this.forwarder = peers.size() < 2 ? null : RaftClient.newBuilder()
+        this.forwarder = peers.size() < 2 ? null : new AtomicReference<>(newForwarder());
+    }
+
+    private RaftClient newForwarder() {
+        return RaftClient.newBuilder()
                 .setRaftGroup(group)
                 .setProperties(clientProperties())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
+    }
+
+    /**
+     * A Ratis client's ordered async stream is dead for good once one request in it gives up (its
+     * retries ran out, or it failed with an error that is not retried): its sliding window fails
+     * that request and every later one with {@link AlreadyClosedException}, forever. So when a
+     * forwarded entry fails like that, the follower gets a new client, or it could never forward
+     * a write again (every write on it would answer TRYAGAIN until a restart).
+     */
+    private void replaceForwarderAfter(RaftClient failed, Throwable failure) {
+        if (!closesTheStream(failure) || closing) {
+            return;
+        }
+        synchronized (forwarder) {
+            if (forwarder.get() != failed || closing) {
+                return; // replaced already
+            }
+            forwarder.set(newForwarder());
+        }
+        LOG.warn("forwarding to the leader failed for good ({}); using a new Raft client", failure.toString());
+        CompletableFuture.runAsync(() -> {
+            try {
+                failed.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("closing the failed forwarding client", e);
+            }
+        });
+    }
+
+    /** True for the failures after which an ordered async Ratis client fails every later request. */
+    private static boolean closesTheStream(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RaftRetryFailureException || t instanceof AlreadyClosedException
+                    || t instanceof GroupMismatchException) {
+                return true;
+            }
+            if (!(t instanceof CompletionException)) {
+                return !(t instanceof IOException); // IOExceptions are retried, anything else is not
+            }
+        }
+        return false;
     }
 
     private static RaftProperties clientProperties() {
@@ -144,12 +203,15 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
         boolean single = s.peers().size() <= 1;
-        // three replicas on two cores: generous timeouts avoid spurious elections; a group of one
-        // elects itself at once
-        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(single ? 150 : 600, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(single ? 300 : 1100, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(single ? 10 : 600, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(single ? 50 : 1100, TimeUnit.MILLISECONDS));
+        // a group of one elects itself at once. Three replicas on two cores: 300-600 ms keeps clear
+        // of spurious elections (heartbeats go every min/2 = 150 ms) and still fails over within
+        // 2 s: a Ratis follower sleeps a whole random timeout T before each check of how long the
+        // leader has been silent, so it notices a dead leader only T..2T after its last heartbeat
+        // (600-1100 ms took up to 2.2 s to notice, 1.4-2.4 s to fail over; see ThreeNodeFailoverIT)
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(single ? 150 : 300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(single ? 300 : 600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(single ? 10 : 300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(single ? 50 : 600, TimeUnit.MILLISECONDS));
         return p;
     }
 
@@ -162,10 +224,16 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
         long callId = inFlight.register(batch);
         LogEntryFormat.setOrigin(entry, inFlight.origin(), callId);
         CompletableFuture<RaftClientReply> reply;
-        if (forwarder != null && !isLeader()) {
+        RaftClient via = forwarder == null ? null : forwarder.get();
+        if (via != null && !isLeader()) {
             // a follower hands the entry to the leader; its clients are answered when this node
             // applies the entry, like everyone else's
-            reply = forwarder.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
+            reply = via.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
+            reply.whenComplete((r, failure) -> {
+                if (failure != null) {
+                    replaceForwarderAfter(via, failure);
+                }
+            });
         } else {
             reply = submitLocally(entry, callId);
         }
@@ -285,8 +353,11 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closing = true;
         if (forwarder != null) {
-            forwarder.close();
+            synchronized (forwarder) {
+                forwarder.get().close();
+            }
         }
         server.close();
     }
