@@ -53,8 +53,9 @@ public final class TestPlatform implements AutoCloseable {
             int eq = kv.indexOf('=');
             p.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(SeckillServiceApplication.class)
-                .properties(p).run();
+        // as command-line arguments: they outrank application.properties, as they do for java -jar
+        String[] args = p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(SeckillServiceApplication.class).run(args);
         return new TestPlatform(ctx);
     }
 
