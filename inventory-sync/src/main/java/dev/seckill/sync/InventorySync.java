@@ -47,6 +47,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class InventorySync implements AutoCloseable {
     /** Test hook: halt the JVM after this many commits, before their acknowledgement (a crash at the worst moment). */
     public static final String HALT_AFTER_COMMIT = "inventory.sync.haltAfterCommit";
+    private static final System.Logger LOG = System.getLogger(InventorySync.class.getName());
 
     private final SyncSettings settings;
     private final StoreClient store;
@@ -205,6 +206,16 @@ public final class InventorySync implements AutoCloseable {
             throw new IllegalStateException("the store's change feed ends at " + batch.lastSeq()
                     + " but the RDS checkpoint of " + settings.shard() + " is " + applied
                     + ": a different or rebuilt store? rebuild it with `inventory-sync load --all`");
+        }
+        if (batch.ackedSeq() > applied) {
+            // someone acknowledged further: another sync on this shard, or one that wrote elsewhere
+            long inDatabase = database(writer::appliedSeq);
+            if (inDatabase > applied) {
+                applied = inDatabase;
+                return true;
+            }
+            LOG.log(System.Logger.Level.WARNING, "the store acknowledged changes up to " + batch.ackedSeq()
+                    + " that this database never got (checkpoint " + applied + "): run `inventory-sync reconcile --repair rds`");
         }
         if (batch.ackedSeq() < applied) {
             // committed before a crash but never acknowledged: the store may forget those rows now
