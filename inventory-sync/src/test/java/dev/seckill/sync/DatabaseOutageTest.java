@@ -64,7 +64,7 @@ class DatabaseOutageTest {
                 selling.set(false);
                 seller.join();
                 Thread.sleep(700); // short TTLs run out
-                SyncConsistencyTest.awaitCaughtUp(sync, store);
+                store.awaitCaughtUp(sync);
                 assertThat(RdsAgreement.differences(store.client(), db.dataSource(), sales.accepted())).isEmpty();
                 assertThat(sync.status().state()).isEqualTo(SyncStatus.State.RUNNING);
                 assertThat(registry.get("inventory.sync.failures").tag("stage", "database").counter().count()).isPositive();

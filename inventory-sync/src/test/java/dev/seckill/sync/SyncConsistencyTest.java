@@ -29,7 +29,7 @@ class SyncConsistencyTest {
             try (InventorySync sync = InventorySync.start(SyncSettings.of(store.uri()).withBatchSize(250), db.dataSource(), registry)) {
                 sales.run(2500);
                 Thread.sleep(700); // the short TTLs run out; the store expires them on its own
-                awaitCaughtUp(sync, store);
+                store.awaitCaughtUp(sync);
 
                 assertThat(sales.accepted()).hasSizeGreaterThan(800);
                 assertThat(RdsAgreement.differences(store.client(), db.dataSource(), sales.accepted())).isEmpty();
@@ -67,25 +67,13 @@ class SyncConsistencyTest {
                 sales.run(1500);
                 selling.set(false);
                 Thread.sleep(700);
-                awaitCaughtUp(a, store);
-                awaitCaughtUp(b, store);
+                store.awaitCaughtUp(a);
+                store.awaitCaughtUp(b);
                 assertThat(a.status().batches()).as("both wrote batches").isPositive();
                 assertThat(b.status().batches()).isPositive();
                 assertThat(RdsAgreement.differences(store.client(), db.dataSource(), sales.accepted())).isEmpty();
-                assertThat(RdsAgreement.checkpoint(db.dataSource(), "shard-0")).isEqualTo(lastSeq(store));
+                assertThat(RdsAgreement.checkpoint(db.dataSource(), "shard-0")).isEqualTo(store.lastSeq());
             }
         }
-    }
-
-    static long lastSeq(TestStore store) {
-        return store.client().changes(Long.MAX_VALUE - 1, 1).lastSeq();
-    }
-
-    static void awaitCaughtUp(InventorySync sync, TestStore store) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            long last = lastSeq(store);
-            SyncStatus s = sync.status();
-            return s.appliedSeq() == last && s.lagChanges() == 0;
-        });
     }
 }

@@ -57,6 +57,20 @@ public final class TestStore implements AutoCloseable {
         return client;
     }
 
+    /** The store's last change-feed sequence. */
+    public long lastSeq() {
+        return client.changes(Long.MAX_VALUE - 1, 1).lastSeq();
+    }
+
+    /** Waits until {@code sync} has written everything the store has (60 s at most). */
+    public void awaitCaughtUp(InventorySync sync) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            long last = lastSeq();
+            SyncStatus s = sync.status();
+            return s.appliedSeq() == last && s.lagChanges() == 0;
+        });
+    }
+
     public void confirm(String reqId) {
         call("INV.CONFIRM", reqId);
     }

@@ -83,7 +83,8 @@ public final class Reconciler {
         FeedPending pending = feedAfter(checkpoint);
         List<Difference> found = new ArrayList<>();
         for (Difference d : candidates) {
-            if (pending.ids.contains(d.kind() + ":" + d.id())) {
+            String feedKey = ("reservation".equals(d.kind()) ? "reservation:" : "sku:") + d.id();
+            if (pending.ids.contains(feedKey)) {
                 found.add(new Difference(d.kind(), d.id(), d.store(), d.rds(), Difference.Cause.SYNC_LAG, false, null));
             } else {
                 Difference again = recheck(d);
@@ -92,6 +93,8 @@ public final class Reconciler {
                 }
             }
         }
+        // holdings last: repairing reservation rows may settle them
+        found.sort(java.util.Comparator.comparing(d -> "holdings".equals(d.kind())));
         List<Difference> out = new ArrayList<>(found.size());
         for (Difference d : found) {
             out.add(d.cause() == Difference.Cause.DRIFT && options.repair() != RepairMode.NONE ? repair(d, options.repair()) : d);
@@ -128,9 +131,14 @@ public final class Reconciler {
         return new ArrayList<>(ids);
     }
 
+    /**
+     * The SKU rows, and each SKU's reserved and sold units against the sums of the RDS's
+     * reservation rows ({@code holdings}): that is how a reservation row missing from the RDS shows.
+     */
     private List<Difference> compareSkus(List<String> ids) throws SQLException {
         Map<String, StockFigures> inStore = store.stocks(ids);
         Map<String, StockFigures> inRds = rdsStocks(ids);
+        Map<String, long[]> held = rdsHoldings(ids);
         List<Difference> out = new ArrayList<>();
         for (String id : ids) {
             StockFigures s = inStore.get(id);
@@ -140,6 +148,29 @@ public final class Reconciler {
             }
             if (s == null || !s.equals(r)) {
                 out.add(new Difference("sku", id, text(s), text(r), null, false, null));
+            }
+            long[] h = held.getOrDefault(id, new long[2]);
+            if (s != null && (s.reserved() != h[0] || s.sold() != h[1])) {
+                out.add(new Difference("holdings", id, "resv=" + s.reserved() + " sold=" + s.sold(),
+                        "reservation rows: resv=" + h[0] + " sold=" + h[1], null, false, null));
+            }
+        }
+        return out;
+    }
+
+    /** Per SKU, units of RDS reservations in state reserved and confirmed. */
+    private Map<String, long[]> rdsHoldings(List<String> ids) throws SQLException {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT l.sku, SUM(CASE WHEN r.status = 'reserved' THEN l.quantity ELSE 0 END),"
+                + " SUM(CASE WHEN r.status = 'confirmed' THEN l.quantity ELSE 0 END)"
+                + " FROM reservation_line l JOIN reservation r ON r.request_id = l.request_id"
+                + " WHERE l.sku IN (" + marks(ids.size()) + ") GROUP BY l.sku")) {
+            bind(ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                }
             }
         }
         return out;
@@ -284,8 +315,8 @@ public final class Reconciler {
 
     /** Reads the row again from both sides; null if they agree now. */
     private Difference recheck(Difference d) throws SQLException {
-        List<Difference> again = "sku".equals(d.kind()) ? compareSkus(List.of(d.id())) : compareReservations(List.of(d.id()));
-        return again.isEmpty() ? null : again.get(0);
+        List<Difference> again = "reservation".equals(d.kind()) ? compareReservations(List.of(d.id())) : compareSkus(List.of(d.id()));
+        return again.stream().filter(a -> a.kind().equals(d.kind())).findFirst().orElse(null);
     }
 
     // ---- repair ----
@@ -294,6 +325,10 @@ public final class Reconciler {
         try {
             if ("sku".equals(d.kind())) {
                 return mode == RepairMode.RDS ? repairSkuInRds(d) : repairSkuInStore(d);
+            }
+            if ("holdings".equals(d.kind())) {
+                return recheck(d) == null ? d.repaired("settled by the repairs above")
+                        : d.unrepaired("reservation rows are missing from (or extra in) the RDS; the store cannot list them");
             }
             return mode == RepairMode.RDS ? repairReservationInRds(d)
                     : d.unrepaired("reservations are not rebuilt in the store; use --repair rds");
