@@ -27,6 +27,9 @@ public final class InventorySyncMain implements Runnable {
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             String msg = ex instanceof Connections.CliError ? ex.getMessage() : describe(ex);
             System.err.println("inventory-sync: " + msg);
+            if (Boolean.getBoolean("inventory.sync.debug")) {
+                ex.printStackTrace(); // -Dinventory.sync.debug=true: the whole story, for bug reports
+            }
             return BAD_INPUT;
         });
         return cli.execute(args);

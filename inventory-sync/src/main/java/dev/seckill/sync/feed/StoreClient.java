@@ -108,7 +108,7 @@ public final class StoreClient implements AutoCloseable {
     /** {@code INV.GET sku}, null if the store has no such SKU. */
     public StockFigures stock(String sku) {
         List<Object> reply = redis.dispatch(StoreCommand.GET, new NestedMultiOutput<>(CODEC), args(sku));
-        return reply == null || reply.isEmpty() ? null : figures(reply);
+        return absent(reply) ? null : figures(reply);
     }
 
     /** {@code INV.GET} for many SKUs at once (pipelined); an unknown SKU maps to null. */
@@ -121,7 +121,7 @@ public final class StoreClient implements AutoCloseable {
         Map<String, StockFigures> out = new HashMap<>();
         for (int i = 0; i < skus.size(); i++) {
             List<Object> reply = await(futures.get(i));
-            out.put(skus.get(i), reply == null || reply.isEmpty() ? null : figures(reply));
+            out.put(skus.get(i), absent(reply) ? null : figures(reply));
         }
         return out;
     }
@@ -136,7 +136,7 @@ public final class StoreClient implements AutoCloseable {
         Map<String, ReservationRow> out = new HashMap<>();
         for (int i = 0; i < requestIds.size(); i++) {
             List<Object> reply = await(futures.get(i));
-            out.put(requestIds.get(i), reply == null || reply.isEmpty() ? null : reservation(reply));
+            out.put(requestIds.get(i), absent(reply) ? null : reservation(reply));
         }
         return out;
     }
@@ -194,6 +194,27 @@ public final class StoreClient implements AutoCloseable {
         return redis.dispatch(StoreCommand.DEDUCT, new IntegerOutput<>(CODEC), a);
     }
 
+    /** {@code INV.RESERVEALL reqId [USER uid] [TTL ms] ITEMS sku qty ...}: all lines or none. */
+    public void reserveAll(String requestId, String user, long ttlMs, List<ReservationRow.Line> lines) {
+        CommandArgs<String, String> a = args(requestId);
+        if (user != null) {
+            a.add("USER").add(user);
+        }
+        if (ttlMs > 0) {
+            a.add("TTL").add(ttlMs);
+        }
+        a.add("ITEMS");
+        for (ReservationRow.Line l : lines) {
+            a.add(l.sku()).add(l.quantity());
+        }
+        redis.dispatch(StoreCommand.RESERVEALL, new StatusOutput<>(CODEC), a);
+    }
+
+    /** {@code INV.CONFIRM reqId}. */
+    public void confirm(String requestId) {
+        redis.dispatch(StoreCommand.CONFIRM, new StatusOutput<>(CODEC), args(requestId));
+    }
+
     /** The Lettuce connection, for commands this class does not wrap. */
     public StatefulRedisConnection<String, String> connection() {
         return connection;
@@ -235,6 +256,11 @@ public final class StoreClient implements AutoCloseable {
         }
         return new ReservationRow(seq, (String) f.get(2), (String) f.get(3), (String) f.get(4),
                 (Long) f.get(5), (Long) f.get(6), (Long) f.get(7), lines);
+    }
+
+    /** A nil reply: Lettuce hands a nil bulk string to an array output as a one-element list holding null. */
+    private static boolean absent(List<Object> reply) {
+        return reply == null || reply.isEmpty() || reply.get(0) == null;
     }
 
     private static Map<String, Object> pairs(List<?> flat) {

@@ -1,5 +1,6 @@
 package dev.seckill.sync.load;
 
+import dev.seckill.sync.feed.ReservationRow;
 import dev.seckill.sync.feed.StockFigures;
 import dev.seckill.sync.feed.StoreClient;
 
@@ -21,9 +22,11 @@ import java.util.Map;
  * move units between available, reserved and sold), so running it twice changes nothing, even
  * with sales in between.
  *
- * <p>{@link #rebuild}: after losing the store, an empty store gets every SKU back (total), the
- * pending single-line reservations that have not expired (same request id, user and expiry), and
- * the sold units as one straight sale per SKU under request id {@code restored-sold:<sku>}. The
+ * <p>{@link #rebuild}: after losing the store, an empty store gets every SKU back (total), and
+ * every pending reservation that has not expired and every confirmed one, under its own request
+ * id and user (so per-user limits hold again), pending ones with the time they had left; sold units
+ * no reservation row accounts for become one straight sale per SKU under request id
+ * {@code restored-sold:<sku>}. Restored rows get the restore time as {@code created_at}. The
  * new store's change feed starts again at 1, so the RDS's {@code store_seq} values and the shard's
  * checkpoint are reset to 0 first (one transaction), or the sync would ignore the new store.
  */
@@ -95,27 +98,56 @@ public final class StockLoader {
         }
         int restored = 0;
         long now = System.currentTimeMillis();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT request_id, user_id, sku, quantity, expires_at FROM reservation"
-                + " WHERE status = 'reserved' AND line_count = 1 ORDER BY created_at")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long expires = rs.getLong(5);
-                    boolean forever = rs.wasNull();
-                    if (!forever && expires <= now) {
-                        continue; // would have expired: its units stay available
-                    }
-                    store.reserve(rs.getString(3), rs.getLong(4), rs.getString(1), rs.getString(2), forever ? 0 : expires - now);
-                    restored++;
+        Map<String, Long> soldByRows = new LinkedHashMap<>();
+        for (Held h : heldReservations()) {
+            boolean confirmed = "confirmed".equals(h.status);
+            if (!confirmed && h.expiresAt != 0 && h.expiresAt <= now) {
+                continue; // would have expired by now: its units stay available
+            }
+            try {
+                store.reserveAll(h.requestId, h.user, confirmed || h.expiresAt == 0 ? 0 : h.expiresAt - now, h.lines);
+                if (confirmed) {
+                    store.confirm(h.requestId);
+                    h.lines.forEach(l -> soldByRows.merge(l.sku(), l.quantity(), Long::sum));
                 }
+                restored++;
+            } catch (RuntimeException refused) {
+                out.put("reservation " + h.requestId, "skipped: " + refused.getMessage());
             }
         }
+        // sold units no reservation row accounts for (history older than the rows): one straight sale each
         for (Map.Entry<String, StockFigures> e : stocks.entrySet()) {
-            if (e.getValue().sold() > 0) {
-                store.deduct(e.getKey(), e.getValue().sold(), "restored-sold:" + e.getKey(), null);
+            long rest = e.getValue().sold() - soldByRows.getOrDefault(e.getKey(), 0L);
+            if (rest > 0) {
+                store.deduct(e.getKey(), rest, "restored-sold:" + e.getKey(), null);
             }
         }
         return new LoadReport(out, restored);
+    }
+
+    /** A pending or confirmed reservation of the RDS with its lines. */
+    private record Held(String requestId, String user, String status, long expiresAt, List<ReservationRow.Line> lines) {
+    }
+
+    private List<Held> heldReservations() throws SQLException {
+        List<Held> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT r.request_id, r.user_id, r.status, r.expires_at, l.sku, l.quantity FROM reservation r"
+                + " JOIN reservation_line l ON l.request_id = r.request_id WHERE r.status IN ('reserved', 'confirmed')"
+                + " ORDER BY r.created_at, r.request_id, l.line_no");
+             ResultSet rs = ps.executeQuery()) {
+            Held current = null;
+            while (rs.next()) {
+                String id = rs.getString(1);
+                if (current == null || !current.requestId.equals(id)) {
+                    long expires = rs.getLong(4);
+                    current = new Held(id, rs.getString(2), rs.getString(3), rs.wasNull() ? 0 : expires, new ArrayList<>());
+                    out.add(current);
+                }
+                current.lines.add(new ReservationRow.Line(rs.getString(5), rs.getLong(6)));
+            }
+        }
+        return out;
     }
 
     private void resetSequences() throws SQLException {
