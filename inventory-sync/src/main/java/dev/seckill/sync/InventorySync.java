@@ -199,7 +199,9 @@ public final class InventorySync implements AutoCloseable {
             });
             checkpointKnown = true;
         }
+        long p0 = System.nanoTime();
         FeedBatch batch = storeCall(() -> store.changes(applied, settings.batchSize()));
+        metrics.poll.record(System.nanoTime() - p0, TimeUnit.NANOSECONDS);
         storeLastSeq = batch.lastSeq();
         noteSeen(batch.lastSeq());
         if (batch.lastSeq() < applied) {
