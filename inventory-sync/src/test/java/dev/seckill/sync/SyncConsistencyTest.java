@@ -55,6 +55,20 @@ class SyncConsistencyTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aStoreWithAPasswordIsReachedThroughTheUri() throws Exception {
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2); TestStore store = TestStore.start(dir, "s3cret")) {
+            assertThat(store.uri()).startsWith("redis://:s3cret@");
+            SaleRun sales = new SaleRun(store, 1, "auth", 2, 50);
+            try (InventorySync sync = InventorySync.start(SyncSettings.of(store.uri()), db.dataSource(), new SimpleMeterRegistry())) {
+                sales.run(100);
+                Thread.sleep(700);
+                store.awaitCaughtUp(sync);
+                assertThat(RdsAgreement.differences(store.client(), db.dataSource(), sales.accepted())).isEmpty();
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void twoSyncsOnOneShardAtOnceCorruptNothing(TestDatabase.Kind kind) throws Exception {

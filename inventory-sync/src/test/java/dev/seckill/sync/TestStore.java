@@ -32,21 +32,33 @@ public final class TestStore implements AutoCloseable {
     private final RedisClient sales;
     private final StatefulRedisConnection<String, String> salesConnection;
 
-    private TestStore(StoreNode node) {
+    private final String password;
+
+    private TestStore(StoreNode node, String password) {
         this.node = node;
+        this.password = password;
         this.client = StoreClient.connect(uri());
-        this.sales = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.port())
-                .withTimeout(Duration.ofSeconds(10)).build());
+        RedisURI.Builder salesUri = RedisURI.builder().withHost("127.0.0.1").withPort(node.port()).withTimeout(Duration.ofSeconds(10));
+        if (password != null) {
+            salesUri.withPassword(password.toCharArray());
+        }
+        this.sales = RedisClient.create(salesUri.build());
         sales.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
         this.salesConnection = sales.connect();
     }
 
     public static TestStore start(Path dataDir) throws IOException, InterruptedException {
-        return new TestStore(StoreNode.start(StoreConfig.defaults().withPort(0).withDataDir(dataDir)));
+        return new TestStore(StoreNode.start(StoreConfig.defaults().withPort(0).withDataDir(dataDir)), null);
     }
 
+    /** A store whose clients must AUTH with {@code password}. */
+    public static TestStore start(Path dataDir, String password) throws IOException, InterruptedException {
+        return new TestStore(StoreNode.start(StoreConfig.defaults().withPort(0).withDataDir(dataDir).withRequirePass(password)), password);
+    }
+
+    /** {@code redis://127.0.0.1:port}, or {@code redis://:password@127.0.0.1:port}. */
     public String uri() {
-        return "redis://127.0.0.1:" + node.port();
+        return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + node.port();
     }
 
     public int port() {
