@@ -51,9 +51,9 @@ $("token-form").addEventListener("submit", (e) => {
 $("token-dialog").addEventListener("cancel", (e) => e.preventDefault()); // no data without a token
 $("forget-token").addEventListener("click", () => askToken(""));
 
-async function call(method, path, body) {
+async function call(method, path, body, timeoutMs = TIMEOUT_MS) {
   const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(), TIMEOUT_MS);
+  const timer = setTimeout(() => ctl.abort(), timeoutMs);
   const headers = {"Authorization": "Bearer " + token(), "Accept": "application/json"};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   try {
@@ -132,7 +132,7 @@ function render(d) {
   renderStore(d.store, problems);
   renderSync(d.sync);
   renderRates(d.orders);
-  renderLatency(d.latency);
+  renderLatency(d.latency, d.orders);
   renderSales(d.sales, d.salesError, d.serverTime, problems);
   renderRejects(d.rejects);
   renderReconciliation(d.reconciliation);
@@ -190,17 +190,37 @@ function renderRates(orders) {
   }
 }
 
-function renderLatency(l) {
-  const show = (id, v) => {
-    $(id).textContent = v === null || v === undefined || Number.isNaN(v) ? "–" : v < 10 ? v.toFixed(2) : v.toFixed(1);
-  };
-  show("m-p50", l.p50Ms);
-  show("m-p99", l.p99Ms);
-  $("m-p99").className = l.p99Ms > 50 ? "value-bad" : "";
-  $("m-latency-window").textContent = l.windowSeconds;
+// p50/p99 of created orders (what a buyer who gets a yes waits); the slowest p99 of the other
+// outcomes beside it, so slow refusals show too
+function renderLatency(l, orders) {
+  const fmtMs = (v) => (v === null || v === undefined ? "–" : v < 10 ? v.toFixed(2) : v.toFixed(1));
+  const inWindow = (outcome) => (orders.series[outcome] || []).slice(-l.windowSeconds).reduce((a, b) => a + b, 0);
+  const created = l.byOutcome.created;
+  if (created && inWindow("created") > 0) {
+    $("m-p50").textContent = fmtMs(created.p50Ms);
+    $("m-p99").textContent = fmtMs(created.p99Ms);
+    $("m-p99").className = created.p99Ms > 50 ? "value-bad" : "";
+  } else {
+    $("m-p50").textContent = "–";
+    $("m-p99").textContent = "–";
+    $("m-p99").className = "";
+  }
+  let worst = null;
+  for (const [outcome, f] of Object.entries(l.byOutcome)) {
+    if (outcome === "created" || inWindow(outcome) === 0 || f.p99Ms === null || f.p99Ms === undefined) continue;
+    if (!worst || f.p99Ms > worst[1]) worst = [outcome, f.p99Ms];
+  }
+  const sub = created && inWindow("created") > 0 ? "created orders" : "no orders created";
+  $("m-latency-sub").textContent = sub + " in the last " + l.windowSeconds + " s"
+    + (worst ? " · refusals p99 " + fmtMs(worst[1]) + " ms (" + worst[0].replaceAll("_", " ") + ")" : "");
 }
 
 function renderStore(st, problems) {
+  const ageMs = Date.now() - Date.parse(st.readAt);
+  if (st.up && ageMs > 5000) {
+    // the sampler waits on a store that does not answer
+    st = {up: false, error: "no answer for " + Math.round(ageMs / 1000) + " s"};
+  }
   if (!st.up) {
     setPill("pill-store", "bad", "store: down");
     $("m-store-role").textContent = "down";
@@ -251,12 +271,10 @@ function renderSync(sy) {
   $("m-sync-sub").textContent = sub.join(" · ") || "caught up";
 }
 
-function saleState(sale, now) {
-  const t = now ? Date.parse(now) : Date.now();
-  if (sale.startsAt && Date.parse(sale.startsAt) > t) return "upcoming";
-  if (sale.endsAt && Date.parse(sale.endsAt) <= t) return "ended";
-  if (sale.stock && sale.stock.available === 0) return "soldout";
-  return "active";
+function saleState(sale) {
+  const phase = (sale.status || "").toLowerCase();
+  if (phase === "active" && sale.stock && sale.stock.available === 0) return "soldout";
+  return phase === "scheduled" ? "upcoming" : phase === "active" || phase === "ended" ? phase : "unknown";
 }
 
 const STATE_LABEL = {active: "active", upcoming: "upcoming", ended: "ended", soldout: "sold out", unknown: "?"};
@@ -338,7 +356,7 @@ function updateSaleRow(tr, sale, now, problems) {
   const meta = ["SKU " + sale.sku];
   if (sale.perUserLimit) meta.push("limit " + sale.perUserLimit + " per buyer");
   tr.querySelector(".sale-meta").textContent = meta.join(" · ");
-  const state = saleState(sale, now);
+  const state = saleState(sale);
   const badge = tr.querySelector(".state");
   badge.className = "state state-" + state;
   badge.textContent = STATE_LABEL[state];
@@ -390,7 +408,7 @@ function renderRejects(rejects) {
 
 function renderReconciliation(r) {
   const box = $("recon-last");
-  $("recon-run").disabled = !r || !r.available;
+  $("recon-run").disabled = !r || !r.available || r.running;
   if (!r || !r.available) {
     box.className = "recon muted";
     box.textContent = (r && r.message) || "reconciliation is not available";
@@ -483,7 +501,7 @@ $("recon-run").addEventListener("click", async () => {
   button.disabled = true;
   showResult(out, true, "running…");
   try {
-    const res = await call("POST", "/admin/api/reconciliations");
+    const res = await call("POST", "/admin/api/reconciliations", undefined, 120000);
     if (!res.ok) {
       showResult(out, false, await problemText(res));
     } else {

@@ -5,16 +5,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
-import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.DoubleStream;
 
 /**
- * Purchase latency p50 and p99 over the last half minute or so, for the dashboard.
+ * Purchase latency p50 and p99 by outcome over the last half minute or so, for the dashboard.
  *
  * <p>A Prometheus histogram counts since start, which says little about "now" during a sale. So
  * the {@link #percentilesFilter() filter} asks Micrometer to also keep p50 and p99 of the purchase
@@ -53,32 +54,38 @@ public final class PurchaseLatency {
         };
     }
 
-    /** p50 and p99 in milliseconds over the rolling window, summed over every purchase timer. */
+    /**
+     * p50 and p99 in milliseconds over the rolling window, one entry per {@code outcome} tag
+     * (percentiles of different timers cannot be merged, and a fast "sold out" should not hide a
+     * slow "created").
+     */
     public static Reading read(MeterRegistry registry) {
-        double p50 = Double.NaN;
-        double p99 = Double.NaN;
-        long count = 0;
+        Map<String, Outcome> byOutcome = new TreeMap<>();
         for (Timer timer : registry.find(TIMER).timers()) {
-            HistogramSnapshot snapshot = timer.takeSnapshot();
-            count += timer.count();
-            for (ValueAtPercentile v : snapshot.percentileValues()) {
-                double ms = v.value(TimeUnit.MILLISECONDS);
-                // several timers (one per tag set): report the worst, an operator wants to see trouble
+            String outcome = timer.getId().getTag("outcome");
+            double p50 = Double.NaN;
+            double p99 = Double.NaN;
+            for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
                 if (v.percentile() == P50) {
-                    p50 = Double.isNaN(p50) ? ms : Math.max(p50, ms);
+                    p50 = v.value(TimeUnit.MILLISECONDS);
                 } else if (v.percentile() == P99) {
-                    p99 = Double.isNaN(p99) ? ms : Math.max(p99, ms);
+                    p99 = v.value(TimeUnit.MILLISECONDS);
                 }
             }
+            byOutcome.put(outcome == null ? "all" : outcome, new Outcome(p50, p99, timer.count()));
         }
-        return new Reading(p50, p99, count, WINDOW.toSeconds());
+        return new Reading(byOutcome, WINDOW.toSeconds());
     }
 
     /**
-     * @param p50Ms         median in ms over the window, NaN when no purchase timer exists yet
-     * @param p99Ms         99th percentile in ms over the window, NaN likewise
-     * @param countSinceStart purchases timed since start
+     * @param p50Ms           median in ms over the window (0 when nothing was timed in it)
+     * @param p99Ms           99th percentile in ms over the window
+     * @param countSinceStart purchases with this outcome timed since start
      */
-    public record Reading(double p50Ms, double p99Ms, long countSinceStart, long windowSeconds) {
+    public record Outcome(double p50Ms, double p99Ms, long countSinceStart) {
+    }
+
+    /** Latency by purchase outcome, over the last {@code windowSeconds} or so. */
+    public record Reading(Map<String, Outcome> byOutcome, long windowSeconds) {
     }
 }

@@ -21,20 +21,27 @@ class PurchaseLatencyTest {
     }
 
     @Test
-    void givesP50AndP99OfThePurchaseTimer() {
-        Timer timer = Timer.builder(PurchaseLatency.TIMER).publishPercentileHistogram().register(registry);
+    void givesP50AndP99ForEachOutcome() {
+        Timer created = Timer.builder(PurchaseLatency.TIMER).tag("outcome", "created")
+                .publishPercentileHistogram().register(registry);
+        Timer soldOut = Timer.builder(PurchaseLatency.TIMER).tag("outcome", "sold_out")
+                .publishPercentileHistogram().register(registry);
         for (int i = 0; i < 980; i++) {
-            timer.record(Duration.ofMillis(2));
+            created.record(Duration.ofMillis(2));
         }
         for (int i = 0; i < 20; i++) {
-            timer.record(Duration.ofMillis(80));
+            created.record(Duration.ofMillis(80));
         }
+        soldOut.record(Duration.ofMillis(7));
 
         PurchaseLatency.Reading r = PurchaseLatency.read(registry);
+        assertThat(r.byOutcome()).containsOnlyKeys("created", "sold_out");
+        PurchaseLatency.Outcome c = r.byOutcome().get("created");
         // Micrometer's percentiles are approximations with a few percent of error
-        assertThat(r.p50Ms()).isCloseTo(2.0, within(0.2));
-        assertThat(r.p99Ms()).isCloseTo(80.0, within(8.0));
-        assertThat(r.countSinceStart()).isEqualTo(1000);
+        assertThat(c.p50Ms()).isCloseTo(2.0, within(0.2));
+        assertThat(c.p99Ms()).isCloseTo(80.0, within(8.0));
+        assertThat(c.countSinceStart()).isEqualTo(1000);
+        assertThat(r.byOutcome().get("sold_out").p99Ms()).isCloseTo(7.0, within(0.7));
         assertThat(r.windowSeconds()).isEqualTo(30);
     }
 
@@ -52,9 +59,6 @@ class PurchaseLatencyTest {
 
     @Test
     void withoutAnyPurchaseTimerThereIsNoFigure() {
-        PurchaseLatency.Reading r = PurchaseLatency.read(registry);
-        assertThat(r.p50Ms()).isNaN();
-        assertThat(r.p99Ms()).isNaN();
-        assertThat(r.countSinceStart()).isZero();
+        assertThat(PurchaseLatency.read(registry).byOutcome()).isEmpty();
     }
 }
