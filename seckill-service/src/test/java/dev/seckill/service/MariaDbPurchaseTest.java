@@ -2,6 +2,7 @@ package dev.seckill.service;
 
 import static dev.seckill.service.TestPlatform.SERVICE_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.seckill.service.TestPlatform.Answer;
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -93,6 +95,18 @@ class MariaDbPurchaseTest {
             assertThat(platform.post("/api/v1/sales/maria-sale/restock", TestPlatform.ADMIN_TOKEN, "{\"delta\":4}")
                     .status()).isEqualTo(200);
             assertThat(platform.stock("maria-sale")).containsExactly(14, 4, 9, 1);
+
+            // the in-process sync writes the store's figures behind to MariaDB
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                try (Connection c = DriverManager.getConnection(SERVER + database, USER, PASSWORD);
+                     Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT total, available, reserved, sold FROM sku_inventory"
+                             + " WHERE sku = 'maria-sku'")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)})
+                            .containsExactly(14, 4, 9, 1);
+                }
+            });
         }
 
         try (Connection c = DriverManager.getConnection(SERVER + database, USER, PASSWORD);
