@@ -9,7 +9,7 @@ const TIMEOUT_MS = 3000;
 
 // chart order (later on top) and colors: green = sold to a buyer, amber/red = refusals by cause
 const OUTCOMES = {
-  created: {color: "#3fb950", width: 2.5, label: "created"},
+  created: {color: "#3fb950", width: 2.5, label: "created", fill: true},
   replayed: {color: "#39c5cf", width: 1.5, label: "replayed"},
   sold_out: {color: "#8b98a5", width: 1.5, label: "sold out"},
   insufficient_stock: {color: "#b083f0", width: 1.5, label: "insufficient stock"},
@@ -368,8 +368,9 @@ function updateSaleRow(tr, sale, now, problems) {
   const s = sale.stock;
   const check = tr.querySelector(".check");
   if (!s) {
-    tr.querySelector(".n-total").textContent = "?";
-    check.textContent = " stock unknown (store unreachable)";
+    for (const c of ["n-total", "n-available", "n-reserved", "n-sold"]) tr.querySelector("." + c).textContent = "?";
+    for (const c of ["seg-sold", "seg-reserved", "seg-available"]) tr.querySelector("." + c).style.width = "0";
+    check.textContent = "  stock unknown: the store does not answer";
     return;
   }
   const total = Math.max(s.total, 1);

@@ -98,6 +98,16 @@ const RateChart = (() => {
       ctx.beginPath();
       values.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i), y(v)) : ctx.lineTo(x(i), y(v))));
       ctx.stroke();
+      if (style.fill) {
+        // a light area under the main line, so its volume reads at a glance
+        ctx.lineTo(x(values.length - 1), y(0));
+        ctx.lineTo(x(0), y(0));
+        ctx.closePath();
+        ctx.globalAlpha = 0.18;
+        ctx.fillStyle = style.color;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+      }
     }
   }
 

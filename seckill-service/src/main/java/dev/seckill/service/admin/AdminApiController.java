@@ -1,5 +1,6 @@
 package dev.seckill.service.admin;
 
+import dev.seckill.service.sale.SaleRepository;
 import dev.seckill.service.sale.SaleService;
 import dev.seckill.service.sale.SaleView;
 import dev.seckill.service.sync.InventorySyncRunner;
@@ -29,16 +30,18 @@ public class AdminApiController {
 
     private final DashboardSampler sampler;
     private final SaleService sales;
+    private final SaleRepository saleRows;
     private final ObjectProvider<InventorySyncRunner> sync;
     private final ReconciliationPanel reconciliation;
     private final MeterRegistry registry;
     private final Clock clock;
 
-    public AdminApiController(DashboardSampler sampler, SaleService sales, ObjectProvider<InventorySyncRunner> sync,
+    public AdminApiController(DashboardSampler sampler, SaleService sales, SaleRepository saleRows, ObjectProvider<InventorySyncRunner> sync,
                               ReconciliationPanel reconciliation, MeterRegistry registry,
                               Clock clock) {
         this.sampler = sampler;
         this.sales = sales;
+        this.saleRows = saleRows;
         this.sync = sync;
         this.reconciliation = reconciliation;
         this.registry = registry;
@@ -53,10 +56,24 @@ public class AdminApiController {
             saleList = sales.list();
         } catch (RuntimeException e) {
             salesError = e.getMessage();
+            saleList = salesWithoutStock();
         }
         StoreStatus store = sampler.store();
         return new Overview(clock.instant(), saleList, salesError, sampler.orders(), sampler.rejects(),
                 latency(), store, syncView(store), reconciliationView());
+    }
+
+    /** The sales as the database has them, when the store cannot give their stock. */
+    private List<SaleView> salesWithoutStock() {
+        try {
+            Instant now = clock.instant();
+            return saleRows.findAll(1000).stream()
+                    .map(s -> new SaleView(s.id(), s.sku(), s.phaseAt(now), s.startsAt(), s.endsAt(), s.perUserLimit(),
+                            s.reservationTtl(), s.units(), s.createdAt(), null))
+                    .toList();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** Runs a reconciliation (report only) and answers its result. */
