@@ -180,6 +180,9 @@ function renderRates(orders) {
     const key = document.createElement("span");
     key.className = "key";
     key.dataset.outcome = name;
+    const total = (s[name] || []).reduce((a, b) => a + b, 0);
+    key.dataset.total = total;
+    key.title = fmt.format(total) + " in the last 5 minutes";
     const sw = document.createElement("i");
     sw.className = "sw";
     sw.style.background = st.color;
@@ -352,6 +355,16 @@ function saleRow(sale) {
   return tr;
 }
 
+// 1 d 3 h, 2 h 5 min, 4 min 10 s, 9 s
+function span(ms) {
+  const sec = Math.max(0, Math.round(ms / 1000));
+  const d = Math.floor(sec / 86400), h = Math.floor(sec / 3600) % 24, m = Math.floor(sec / 60) % 60, x = sec % 60;
+  if (d > 0) return d + " d " + h + " h";
+  if (h > 0) return h + " h " + m + " min";
+  if (m > 0) return m + " min " + x + " s";
+  return x + " s";
+}
+
 function updateSaleRow(tr, sale, now, problems) {
   const meta = ["SKU " + sale.sku];
   if (sale.perUserLimit) meta.push("limit " + sale.perUserLimit + " per buyer");
@@ -360,10 +373,17 @@ function updateSaleRow(tr, sale, now, problems) {
   const badge = tr.querySelector(".state");
   badge.className = "state state-" + state;
   badge.textContent = STATE_LABEL[state];
-  const times = [];
-  if (sale.startsAt) times.push("from " + new Date(sale.startsAt).toLocaleString());
-  if (sale.endsAt) times.push("until " + new Date(sale.endsAt).toLocaleString());
-  tr.querySelector(".window").textContent = times.join(" ") || "open-ended";
+  const t = now ? Date.parse(now) : Date.now();
+  const win = tr.querySelector(".window");
+  win.title = "from " + new Date(sale.startsAt).toLocaleString()
+    + (sale.endsAt ? " until " + new Date(sale.endsAt).toLocaleString() : ", open-ended");
+  if (state === "upcoming") {
+    win.textContent = "starts in " + span(Date.parse(sale.startsAt) - t);
+  } else if (state === "ended") {
+    win.textContent = "ended " + new Date(sale.endsAt).toLocaleString();
+  } else {
+    win.textContent = sale.endsAt ? "ends in " + span(Date.parse(sale.endsAt) - t) : "open-ended";
+  }
 
   const s = sale.stock;
   const check = tr.querySelector(".check");

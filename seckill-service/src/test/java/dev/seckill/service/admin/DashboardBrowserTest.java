@@ -77,6 +77,12 @@ class DashboardBrowserTest {
     @Test
     @Order(1)
     void anOperatorCreatesASaleAndWatchesItSell() throws IOException {
+        // the page is public, its data needs the admin token
+        assertThat(platform.get("/admin/", null).status()).isEqualTo(200);
+        assertThat(platform.get("/admin/api/overview", null).status()).isEqualTo(401);
+        assertThat(platform.get("/admin/api/overview", TestPlatform.SERVICE_TOKEN).status()).isEqualTo(403);
+        assertThat(platform.post("/admin/api/reconciliations", TestPlatform.SERVICE_TOKEN, null).status()).isEqualTo(403);
+
         WebDriverWait wait = new WebDriverWait(browser, WAIT);
         browser.get("http://127.0.0.1:" + platform.port() + "/admin/");
 
@@ -121,7 +127,7 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "20 = 6 available + 12 reserved + 2 sold"));
         wait.until(ExpectedConditions.textToBe(By.id("m-created-5m"), "7"));
         wait.until(d -> !d.findElement(By.id("m-p50")).getText().equals("–"));
-        wait.until(d -> Double.parseDouble(legendValue("purchase_limit")) > 0);
+        wait.until(d -> legendTotal("purchase_limit").equals("1"));
         WebElement bar = browser.findElement(row).findElement(By.cssSelector(".seg-reserved"));
         assertThat(bar.getAttribute("style")).contains("width: 60%");
 
@@ -173,8 +179,9 @@ class DashboardBrowserTest {
         browser.findElement(By.cssSelector("#token-form button[type=submit]")).click();
     }
 
-    private static String legendValue(String outcome) {
-        return browser.findElement(By.cssSelector("#legend [data-outcome=" + outcome + "] b")).getText();
+    /** Purchases with this outcome over the chart's 5 minutes, as the legend keeps them. */
+    private static String legendTotal(String outcome) {
+        return browser.findElement(By.cssSelector("#legend [data-outcome=" + outcome + "]")).getAttribute("data-total");
     }
 
     private static void screenshot(String name) throws IOException {
