@@ -51,6 +51,9 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
+        for (String exe : new String[] {CHROMIUM, CHROMEDRIVER}) {
+            assertThat(Path.of(exe)).as("%s is missing: apt-get install chromium chromium-driver", exe).isExecutable();
+        }
         platform = TestPlatform.start(dir.resolve("platform"));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
