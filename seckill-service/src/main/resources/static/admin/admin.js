@@ -110,6 +110,7 @@ function serviceDown(reason) {
   setPill("pill-service", "bad", "service: unreachable");
   $("dashboard").classList.add("stale");
   const since = lastOk ? "Figures below are from " + lastOk.toLocaleTimeString() + "." : "No figures yet.";
+  document.title = "⚠ service down · seckill admin";
   showBanner("The service does not answer (" + reason + "). " + since + " Retrying every second.");
   $("updated").textContent = lastOk ? "last update " + lastOk.toLocaleTimeString() : "not updated yet";
 }
@@ -137,6 +138,7 @@ function render(d) {
   renderRejects(d.rejects);
   renderReconciliation(d.reconciliation);
   showBanner(problems.join(" "));
+  document.title = (problems.length ? "⚠ " : "") + "seckill · admin";
 }
 
 const fmt = new Intl.NumberFormat("en-US");

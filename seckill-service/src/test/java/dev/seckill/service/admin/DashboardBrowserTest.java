@@ -41,7 +41,7 @@ class DashboardBrowserTest {
 
     private static final String CHROMIUM = "/usr/bin/chromium";
     private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
     static Path dir;
@@ -102,15 +102,14 @@ class DashboardBrowserTest {
 
         // create a sale through the form
         String sale = TestPlatform.unique("browser-sale");
-        WebElement form = browser.findElement(By.id("create-sale"));
-        form.findElement(By.name("id")).sendKeys(sale);
-        form.findElement(By.name("sku")).sendKeys(sale + "-sku");
-        form.findElement(By.name("stock")).sendKeys("20");
-        form.findElement(By.name("perUserLimit")).sendKeys("2");
-        form.findElement(By.cssSelector("button[type=submit]")).click();
+        createSale(sale, "20");
         wait.until(ExpectedConditions.textToBe(By.id("create-sale-result"), "created " + sale));
         By row = By.id("sale-" + sale);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "20 = 20 available + 0 reserved + 0 sold"));
+        assertThat(platform.stock(sale)).containsExactly(20, 20, 0, 0);
+        // the API's refusal is shown, and nothing changes
+        createSale(sale, "99");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("create-sale-result"), "SALE_EXISTS"));
         assertThat(platform.stock(sale)).containsExactly(20, 20, 0, 0);
 
         // buyers buy through the HTTP API; one of them pays (confirms)
@@ -173,6 +172,18 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("banner"), "The service does not answer"));
         assertThat(browser.findElement(By.id("dashboard")).getAttribute("class")).contains("stale");
         screenshot("dashboard-test-down.png");
+    }
+
+    private static void createSale(String id, String stock) {
+        WebElement form = browser.findElement(By.id("create-sale"));
+        for (String field : new String[] {"id", "sku", "stock", "perUserLimit"}) {
+            form.findElement(By.name(field)).clear();
+        }
+        form.findElement(By.name("id")).sendKeys(id);
+        form.findElement(By.name("sku")).sendKeys(id + "-sku");
+        form.findElement(By.name("stock")).sendKeys(stock);
+        form.findElement(By.name("perUserLimit")).sendKeys("2");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
     }
 
     private static void enterToken(String token) {
