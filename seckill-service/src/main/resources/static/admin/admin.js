@@ -134,7 +134,8 @@ function render(d) {
   renderSync(d.sync);
   renderRates(d.orders);
   renderLatency(d.latency, d.orders);
-  renderSales(d.sales, d.salesError, d.serverTime, problems);
+  renderSales(d.sales, d.salesError, d.serverTime, problems,
+    (id) => ((d.createdBySale || {})[id] || 0) / (d.createdBySaleSeconds || 5));
   renderRejects(d.rejects);
   renderReconciliation(d.reconciliation);
   showBanner(problems.join(" "));
@@ -284,7 +285,7 @@ function saleState(sale) {
 
 const STATE_LABEL = {active: "active", upcoming: "upcoming", ended: "ended", soldout: "sold out", unknown: "?"};
 
-function renderSales(sales, error, now, problems) {
+function renderSales(sales, error, now, problems, createdRate) {
   const body = $("sales-body");
   if (error) problems.push("Sales could not be read: " + error + ".");
   if (!sales || sales.length === 0) {
@@ -308,7 +309,7 @@ function renderSales(sales, error, now, problems) {
     }
     // keep rows in the server's order; moving a row keeps its restock input as typed
     if (body.children[index] !== tr) body.insertBefore(tr, body.children[index] || null);
-    updateSaleRow(tr, sale, now, problems);
+    updateSaleRow(tr, sale, now, problems, createdRate(sale.id));
   });
   for (const tr of [...body.children]) {
     if (!seen.has(tr.id)) tr.remove();
@@ -328,7 +329,7 @@ function saleRow(sale) {
   const who = el("td");
   who.append(el("div", "sale-id", sale.id), el("div", "sale-meta"));
   const win = el("td");
-  win.append(el("span", "state"), el("div", "sale-meta window"));
+  win.append(el("span", "state"), el("div", "sale-meta window"), el("div", "sale-rate"));
   const stock = el("td");
   const bar = el("div", "bar");
   bar.append(el("div", "seg-sold"), el("div", "seg-reserved"), el("div", "seg-available"));
@@ -367,7 +368,7 @@ function span(ms) {
   return x + " s";
 }
 
-function updateSaleRow(tr, sale, now, problems) {
+function updateSaleRow(tr, sale, now, problems, rate) {
   const meta = ["SKU " + sale.sku];
   if (sale.perUserLimit) meta.push("limit " + sale.perUserLimit + " per buyer");
   tr.querySelector(".sale-meta").textContent = meta.join(" · ");
@@ -375,6 +376,9 @@ function updateSaleRow(tr, sale, now, problems) {
   const badge = tr.querySelector(".state");
   badge.className = "state state-" + state;
   badge.textContent = STATE_LABEL[state];
+  const rateEl = tr.querySelector(".sale-rate");
+  rateEl.textContent = fmtRate(rate) + " orders/s";
+  rateEl.classList.toggle("busy", rate > 0);
   const t = now ? Date.parse(now) : Date.now();
   const win = tr.querySelector(".window");
   win.title = "from " + new Date(sale.startsAt).toLocaleString()

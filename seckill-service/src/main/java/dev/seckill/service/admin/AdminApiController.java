@@ -59,8 +59,9 @@ public class AdminApiController {
             saleList = salesWithoutStock();
         }
         StoreStatus store = sampler.store();
-        return new Overview(clock.instant(), saleList, salesError, sampler.orders(), sampler.rejects(),
-                latency(), store, syncView(store), reconciliationView());
+        return new Overview(clock.instant(), saleList, salesError, sampler.recentlyCreatedBySale(),
+                DashboardSampler.SALE_RATE_SECONDS, sampler.orders(), sampler.rejects(), latency(), store,
+                syncView(store), reconciliationView());
     }
 
     /** The sales as the database has them, when the store cannot give their stock. */
@@ -117,8 +118,12 @@ public class AdminApiController {
         }
     }
 
-    /** Everything the page shows, read now (the sampler's figures are at most a second old). */
-    public record Overview(Instant serverTime, List<SaleView> sales, String salesError, CounterRates.Window orders,
+    /**
+     * Everything the page shows, read now (the sampler's figures are at most a second old).
+     * {@code createdBySale}: orders created per sale id over the last {@code createdBySaleSeconds}.
+     */
+    public record Overview(Instant serverTime, List<SaleView> sales, String salesError,
+                           Map<String, Long> createdBySale, int createdBySaleSeconds, CounterRates.Window orders,
                            CounterRates.Window rejects, Latency latency, StoreStatus store, SyncView sync,
                            ReconciliationView reconciliation) {
     }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Statistic;
+import io.micrometer.core.instrument.Tag;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ public final class CounterRates {
     private final String tagKey;
     private final int windowSeconds;
     private final Set<String> knownValues;
+    private final Tag only;
 
     private final ArrayDeque<Second> seconds = new ArrayDeque<>();
     private Map<String, Double> lastTotals;
@@ -46,6 +48,15 @@ public final class CounterRates {
      */
     public CounterRates(MeterRegistry registry, String meterName, String tagKey, int windowSeconds,
                         List<String> knownValues) {
+        this(registry, meterName, tagKey, windowSeconds, knownValues, null);
+    }
+
+    /**
+     * Counts only the meters that also carry the tag {@code only} (for example orders of
+     * {@code outcome=created}, split by {@code sale}).
+     */
+    public CounterRates(MeterRegistry registry, String meterName, String tagKey, int windowSeconds,
+                        List<String> knownValues, Tag only) {
         if (windowSeconds < 1) {
             throw new IllegalArgumentException("windowSeconds must be at least 1, was " + windowSeconds);
         }
@@ -54,6 +65,7 @@ public final class CounterRates {
         this.tagKey = tagKey;
         this.windowSeconds = windowSeconds;
         this.knownValues = new LinkedHashSet<>(knownValues);
+        this.only = only;
     }
 
     /**
@@ -134,7 +146,8 @@ public final class CounterRates {
 
     private Map<String, Double> readTotals() {
         Map<String, Double> totals = new LinkedHashMap<>();
-        for (Meter meter : registry.find(meterName).meters()) {
+        var search = only == null ? registry.find(meterName) : registry.find(meterName).tags(List.of(only));
+        for (Meter meter : search.meters()) {
             String value = meter.getId().getTag(tagKey);
             if (value == null) {
                 value = "unknown";
@@ -142,6 +155,16 @@ public final class CounterRates {
             totals.merge(value, count(meter), Double::sum);
         }
         return totals;
+    }
+
+    /** For each tag value counted in the last {@code n} recorded seconds, its sum over them. */
+    public synchronized Map<String, Long> lastSeconds(int n) {
+        Map<String, Long> sums = new LinkedHashMap<>();
+        Iterator<Second> it = seconds.descendingIterator();
+        for (int i = 0; i < n && it.hasNext(); i++) {
+            it.next().increments().forEach((k, v) -> sums.merge(k, v, Long::sum));
+        }
+        return sums;
     }
 
     private static double count(Meter meter) {

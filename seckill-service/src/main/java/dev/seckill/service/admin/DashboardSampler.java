@@ -2,6 +2,7 @@ package dev.seckill.service.admin;
 
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,8 @@ public final class DashboardSampler implements AutoCloseable {
 
     public static final int WINDOW_SECONDS = 300;
     public static final String ORDERS = "seckill.orders";
+    /** Per sale only the recent rate is kept: a few seconds times the number of sales. */
+    public static final int SALE_RATE_SECONDS = 5;
     public static final String REJECTS = "seckill.admission.rejects";
     /** The outcomes of a purchase, as the service tags {@link #ORDERS}; the chart legend's order. */
     public static final List<String> OUTCOMES = List.of("created", "replayed", "sold_out", "insufficient_stock",
@@ -36,6 +39,7 @@ public final class DashboardSampler implements AutoCloseable {
     private final Clock clock;
     private final CounterRates orders;
     private final CounterRates rejects;
+    private final CounterRates createdBySale;
     private final Supplier<Map<String, String>> storeInfo;
     private final ScheduledExecutorService threads;
     private volatile StoreStatus store;
@@ -47,6 +51,8 @@ public final class DashboardSampler implements AutoCloseable {
         this.clock = registry.config().clock();
         this.orders = new CounterRates(registry, ORDERS, "outcome", WINDOW_SECONDS, OUTCOMES);
         this.rejects = new CounterRates(registry, REJECTS, "reason", WINDOW_SECONDS, List.of());
+        this.createdBySale = new CounterRates(registry, ORDERS, "sale", SALE_RATE_SECONDS, List.of(),
+                Tag.of("outcome", "created"));
         this.storeInfo = storeInfo;
         this.store = StoreStatus.down("not read yet", Instant.ofEpochMilli(clock.wallTime()));
         this.threads = Executors.newScheduledThreadPool(2, r -> {
@@ -71,6 +77,7 @@ public final class DashboardSampler implements AutoCloseable {
             long second = clock.wallTime() / 1000;
             orders.sample(second);
             rejects.sample(second);
+            createdBySale.sample(second);
         } catch (RuntimeException e) {
             log.warn("dashboard: reading the counters failed", e); // and keep sampling
         }
@@ -91,6 +98,11 @@ public final class DashboardSampler implements AutoCloseable {
 
     public CounterRates.Window rejects() {
         return rejects.window();
+    }
+
+    /** Orders created per sale over the last {@link #SALE_RATE_SECONDS} recorded seconds. */
+    public Map<String, Long> recentlyCreatedBySale() {
+        return createdBySale.lastSeconds(SALE_RATE_SECONDS);
     }
 
     public StoreStatus store() {

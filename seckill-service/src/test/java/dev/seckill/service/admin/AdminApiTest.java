@@ -78,6 +78,7 @@ class AdminApiTest {
         assertThat(o.at("/orders/series")).hasSize(DashboardSampler.OUTCOMES.size());
         o.at("/orders/series").forEach(series -> assertThat(series).hasSize(length));
         assertThat(counted(o, "created")).isGreaterThanOrEqualTo(3);
+        assertThat(o.at("/createdBySaleSeconds").asInt()).isEqualTo(DashboardSampler.SALE_RATE_SECONDS);
 
         assertThat(o.at("/latency/byOutcome/created/p99Ms").asDouble()).isPositive();
         assertThat(o.at("/store/up").asBoolean()).isTrue();

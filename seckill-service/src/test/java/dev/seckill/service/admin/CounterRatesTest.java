@@ -2,6 +2,7 @@ package dev.seckill.service.admin;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -9,6 +10,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 class CounterRatesTest {
 
@@ -137,6 +139,22 @@ class CounterRatesTest {
         rates.sample(T + 1);
 
         assertThat(rates.window().series().get("created")).containsExactly(2L);
+    }
+
+    @Test
+    void canCountOnlyMetersWithOneTagAndSumTheLastSeconds() {
+        CounterRates bySale = new CounterRates(registry, "seckill.orders", "sale", 5, List.of(),
+                Tag.of("outcome", "created"));
+        bySale.sample(T);
+        orders("created", "a").increment(2);
+        orders("created", "b").increment(1);
+        orders("sold_out", "a").increment(50);
+        bySale.sample(T + 1);
+        orders("created", "a").increment(3);
+        bySale.sample(T + 2);
+
+        assertThat(bySale.lastSeconds(5)).containsOnly(entry("a", 5L), entry("b", 1L));
+        assertThat(bySale.lastSeconds(1)).containsOnly(entry("a", 3L));
     }
 
     @Test
