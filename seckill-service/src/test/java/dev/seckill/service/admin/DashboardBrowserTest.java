@@ -18,6 +18,9 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -27,6 +30,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,6 +66,10 @@ class DashboardBrowserTest {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")),
                 "--window-size=1440,1000");
+        // the page's console, to catch script errors
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
@@ -147,6 +156,7 @@ class DashboardBrowserTest {
         assertThat(browser.findElement(By.id("recon-last")).getText()).contains("consistent").contains("SKUs");
 
         screenshot("dashboard-test.png");
+        assertNoScriptErrors();
     }
 
     /** Runs last: it takes the platform down, first the store, then the whole service. */
@@ -172,6 +182,16 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("banner"), "The service does not answer"));
         assertThat(browser.findElement(By.id("dashboard")).getAttribute("class")).contains("stale");
         screenshot("dashboard-test-down.png");
+    }
+
+    /** Refused calls (401, 403, 409 above) are logged by the browser as failed loads; anything else is a bug. */
+    private static void assertNoScriptErrors() {
+        List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .filter(m -> !m.contains("Failed to load resource"))
+                .toList();
+        assertThat(errors).as("errors in the page's console").isEmpty();
     }
 
     private static void createSale(String id, String stock) {
