@@ -6,7 +6,9 @@ import dev.seckill.service.TestPlatform;
 import dev.seckill.service.TestPlatform.Answer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -85,6 +87,21 @@ class AdminApiTest {
         assertThat(o.at("/store/role").asText()).isEqualTo("leader");
         assertThat(o.at("/store/leader").asText()).isEqualTo("n1");
         assertThat(o.at("/store/appliedIndex").asLong()).isPositive();
+    }
+
+    @Test
+    void withoutTheSyncTheOverviewSaysSoAndCountsTheWaitingChanges(@TempDir Path dir) {
+        try (TestPlatform alone = TestPlatform.start(dir, "seckill.sync.enabled=false")) {
+            String sale = unique("admin-nosync");
+            assertThat(alone.createSale("{\"id\":\"" + sale + "\",\"sku\":\"" + sale + "-sku\",\"stock\":3}").status())
+                    .isEqualTo(201);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode sync = alone.get("/admin/api/overview", ADMIN_TOKEN).json().get("sync");
+                assertThat(sync.get("running").asBoolean()).isFalse();
+                assertThat(sync.get("detail").asText()).contains("seckill.sync.enabled=false")
+                        .containsPattern("[1-9][0-9]* changes wait in the store's feed");
+            });
+        }
     }
 
     @Test
