@@ -19,7 +19,7 @@ const OUTCOMES = {
   unavailable: {color: "#f85149", width: 2, label: "unavailable"},
   invalid: {color: "#ff9bce", width: 1.5, label: "invalid"},
 };
-const SOLD_OUTCOMES = new Set(["created", "replayed"]);
+const NOT_REFUSALS = new Set(["created", "replayed"]);
 
 const $ = (id) => document.getElementById(id);
 let lastOk = null;       // Date of the last successful poll
@@ -157,14 +157,11 @@ function fmtRate(v) {
 
 function renderRates(orders) {
   const s = orders.series;
-  let created = 0, refused = 0;
+  // replays are answers to orders already counted: neither new orders nor refusals
+  const created = rate(s.created, 5);
+  let refused = 0;
   for (const [name, values] of Object.entries(s)) {
-    const r = rate(values, 5);
-    if (SOLD_OUTCOMES.has(name)) {
-      if (name === "created") created += r;
-    } else {
-      refused += r;
-    }
+    if (!NOT_REFUSALS.has(name)) refused += rate(values, 5);
   }
   $("m-created").textContent = fmtRate(created);
   $("m-refused").textContent = fmtRate(refused);
