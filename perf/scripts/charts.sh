@@ -20,7 +20,7 @@ mkdir -p "$CHARTS"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-newest() { ls -1 $1 2>/dev/null | sort | tail -n 1; }
+newest() { ls -1 $1 2>/dev/null | sort | tail -n 1 || true; }
 
 COMMON='set terminal pngcairo size 1100,650 font "DejaVu Sans,11" noenhanced
 set grid ytics lc rgb "#dddddd"
@@ -32,7 +32,7 @@ set datafile separator "\t"'
 # --- JMeter raw results -> one row per second -----------------------------------------------------
 # timeStamp,elapsed,label,responseCode,... : the first four columns never hold commas
 spike_timeline() { # raw.csv out.csv
-  awk -F, 'NR > 1 && $3 !~ /^(set-up|tear-down)/ { print $1 "," $2 "," $4 }' "$1" | sort -t, -k1,1n > "$WORK/spike.sorted"
+  awk -F, '$1 ~ /^[0-9]+$/ && $3 !~ /^(set-up|tear-down)/ { print $1 "," $2 "," $4 }' "$1" | sort -t, -k1,1n > "$WORK/spike.sorted"
   [ -s "$WORK/spike.sorted" ] || return 0
   local t0
   t0=$(head -n 1 "$WORK/spike.sorted" | cut -d, -f1)
@@ -142,7 +142,7 @@ EOF
 }
 
 # --- sweeps -------------------------------------------------------------------------------------------
-sweep_chart() { # kind x-label
+sweep_chart() { # kind x-label x-scale (a number to divide x by, or "log")
   local f
   f=$(newest "$RESULTS/sweep-$1-*.csv")
   [ -n "$f" ] || return 0
@@ -153,20 +153,22 @@ sweep_chart() { # kind x-label
   gnuplot <<EOF
 $COMMON
 set output '$CHARTS/sweep-$1.png'
-set title "counter-store alone, INV.RESERVE ($pipeline): throughput and latency as $2 grow; $(basename "$f")"
-set logscale x 10
-set xlabel "$2 (log scale)"
+set title "counter-store alone, INV.RESERVE $pipeline: throughput and latency by $2"
+$(if [ "$3" = log ]; then echo 'set logscale x 10'; echo 'set format x "%.0s%c"'; echo "set xlabel \"$2 (log scale); $(basename "$f")\"";
+  else echo "set xlabel \"$2; $(basename "$f")\""; echo 'set xrange [0:*]'; fi)
 set ylabel "thousand requests/s"
 set y2label "latency, ms (log scale)"
 set yrange [0:*]
 set logscale y2 10
 set y2tics
-set key top right
+set key outside bottom center horizontal
+set bmargin 6
 set offsets graph 0.05, graph 0.05, 0, 0
-plot '$WORK/sweep.dat' using (\$1 < 1 ? 0.5 : \$1):2 with linespoints lw 2 pt 7 lc rgb '#1f77b4' title 'requests/s', \
-     '' using (\$1 < 1 ? 0.5 : \$1):3 axes x1y2 with linespoints lw 1.5 pt 5 dt 2 lc rgb '#2ca02c' title 'p50 ms', \
-     '' using (\$1 < 1 ? 0.5 : \$1):4 axes x1y2 with linespoints lw 1.5 pt 9 dt 2 lc rgb '#d62728' title 'p99 ms', \
-     '' using (\$1 < 1 ? 0.5 : \$1):2:(\$6 == \$6 ? sprintf('%d B/item', \$6) : '') with labels offset 0,-1.2 font ',9' notitle
+x(v) = $(if [ "$3" = log ]; then echo '(v < 1 ? 0.5 : v)'; else echo "(v / $3)"; fi)
+plot '$WORK/sweep.dat' using (x(\$1)):2 with linespoints lw 2 pt 7 lc rgb '#1f77b4' title 'requests/s', \
+     '' using (x(\$1)):3 axes x1y2 with linespoints lw 1.5 pt 5 dt 2 lc rgb '#2ca02c' title 'p50 ms', \
+     '' using (x(\$1)):4 axes x1y2 with linespoints lw 1.5 pt 9 dt 2 lc rgb '#d62728' title 'p99 ms', \
+     '' using (x(\$1)):2:(strcol(6) eq 'NaN' ? '' : sprintf('%d B/item', \$6)) with labels offset 0,-1.2 font ',9' notitle
 EOF
   echo "chart: $CHARTS/sweep-$1.png"
 }
@@ -175,7 +177,7 @@ EOF
 spike_chart() {
   local f
   f=$(newest "$RESULTS/spike-*.csv")
-  [ -n "$f" ] || return 0
+  [ -n "$f" ] && [ "$(wc -l < "$f")" -gt 1 ] || return 0
   awk -F, 'NR > 1 { OFS = "\t"; print $1, $3, $4, $5, $6, $7, $8, $9 }' "$f" > "$WORK/spike.dat"
   gnuplot <<EOF
 $COMMON
@@ -202,7 +204,7 @@ EOF
 
 compare_chart
 jmh_chart
-sweep_chart skus "SKUs"
-sweep_chart reservations "retained reservations"
-sweep_chart connections "connections"
+sweep_chart skus "SKUs" log
+sweep_chart reservations "pending reservations retained, millions" 1000000
+sweep_chart connections "connections" log
 spike_chart

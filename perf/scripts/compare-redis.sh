@@ -8,7 +8,7 @@
 # (EVALSHA). The counter-store runs from counter-store/target/counter-store.jar (build it first:
 # ./mvnw -q -DskipTests package) as a one-node group: every INV.RESERVE answer is fsync'd.
 # STORE_JAVA_OPTS sets its JVM flags (default -Xms2g -Xmx2g). The store is warmed up first.
-# Prints one CSV row per test to perf/out/compare-<date>.csv and a table with the ratios.
+# Prints one CSV row per test to perf/results/compare-<date>.csv and a table with the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
@@ -16,7 +16,7 @@ N1=$((N / 10))
 CLIENTS=${CLIENTS:-50}
 REDIS_PORT=6479
 STORE_PORT=6480
-OUT=perf/out
+OUT=perf/results
 mkdir -p "$OUT"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 CSV="$OUT/compare-$STAMP.csv"

@@ -8,7 +8,7 @@
 #                                                3000000); one store, filled up step by step
 #   perf/scripts/sweep.sh connections  [C ...]   client connections (default 10 50 500 1000 5000); one store
 #
-# Environment: REQUESTS per measured run (default 500000, connections: 200000), PIPELINE (default 16,
+# Environment: REQUESTS per measured run (default 500000; reservations and connections: 200000), PIPELINE (default 16,
 # connections: 1), CLIENTS (default 50), STORE_JAVA_OPTS (default -Xms4g -Xmx4g), PORT (default 6481).
 # Each measured run follows a warm-up run of the same size, so the JIT has compiled the hot paths.
 #
@@ -135,11 +135,14 @@ sweep_skus() {
 }
 
 sweep_reservations() {
-  local n=${REQUESTS:-500000} p=${PIPELINE:-16} base pending heap per
+  local n=${REQUESTS:-200000} p=${PIPELINE:-16} base pending heap per
   start_store
   redis-cli -p "$PORT" INV.CREATE stock 100000000000000 > /dev/null
+  redis-cli -p "$PORT" INV.CREATE warm 100000000000000 > /dev/null
+  # warm-up on reservations that expire within a second, so none is retained when counting starts
+  bench "$CLIENTS" "$p" 1000000 100000000000 INV.RESERVE warm 1 w__rand_int__ TTL 1000 > /dev/null
+  for _ in $(seq 1 60); do [ "$(info_field pending_reservations)" = 0 ] && break; sleep 0.5; done
   base=$(heap_used)
-  bench "$CLIENTS" "$p" "$n" 100000000000 INV.RESERVE stock 1 r__rand_int__ > /dev/null # warm-up
   local points=${*:-0 100000 1000000 3000000}
   for m in $points; do
     pending=$(info_field pending_reservations)
@@ -149,6 +152,7 @@ sweep_reservations() {
     pending=$(info_field pending_reservations)
     heap=$(heap_used)
     per=$(per_item "$base" "$heap" "$pending")
+    # the measured run adds n reservations of its own; x is the count it started from
     row reservations "$pending" "$CLIENTS" "$p" "$n" \
       "$(bench "$CLIENTS" "$p" "$n" 100000000000 INV.RESERVE stock 1 r__rand_int__)" "$heap" "$per"
   done
