@@ -191,14 +191,14 @@ class SchemaMigrationTest {
         try (Db db = Db.fresh(dialect)) {
             MigrateResult first = db.flyway().migrate();
             assertThat(first.success).isTrue();
-            assertThat(first.migrationsExecuted).isEqualTo(2);
-            assertThat(first.targetSchemaVersion).isEqualTo("2");
+            assertThat(first.migrationsExecuted).isEqualTo(3);
+            assertThat(first.targetSchemaVersion).isEqualTo("3");
 
             MigrateResult again = db.flyway().migrate();
             assertThat(again.success).isTrue();
             assertThat(again.migrationsExecuted).isZero();
             assertThat(db.flyway().validateWithResult().validationSuccessful).isTrue();
-            assertThat(db.flyway().info().applied()).hasSize(2);
+            assertThat(db.flyway().info().applied()).hasSize(3);
         }
     }
 
@@ -221,13 +221,13 @@ class SchemaMigrationTest {
                     "reservation_line", List.of("request_id", "line_no", "sku", "quantity", "store_seq"),
                     "sync_checkpoint", List.of("shard", "applied_seq", "updated_at"),
                     "sale", List.of("sale_id", "sku", "title", "price_minor", "currency", "units", "per_user_limit",
-                            "status", "starts_at", "ends_at", "created_at", "updated_at"),
+                            "status", "starts_at", "ends_at", "created_at", "updated_at", "reservation_ttl_ms"),
                     "reconciliation_run", List.of("run_id", "started_at", "finished_at", "shard", "repair_mode", "result",
                             "skus_checked", "reservations_checked", "drift_found", "repairs", "detail"));
             Map<String, Set<String>> indexes = Map.of(
                     "reservation", Set.of("ix_reservation_status_expires", "ix_reservation_user", "ix_reservation_sale"),
                     "reservation_line", Set.of("ix_reservation_line_sku"),
-                    "sale", Set.of("ix_sale_sku", "ix_sale_status_starts"),
+                    "sale", Set.of("ix_sale_sku", "ix_sale_status_starts", "ux_sale_sku"),
                     "reconciliation_run", Set.of("ix_reconciliation_run_started", "ix_reconciliation_run_result"));
 
             for (String table : primaryKeys.keySet()) {
@@ -407,6 +407,16 @@ class SchemaMigrationTest {
             exec(c, "INSERT INTO sale (sale_id, sku, title, price_minor, currency, units, per_user_limit, status,"
                     + " starts_at, ends_at, created_at, updated_at)"
                     + " VALUES ('s-1', 'sku-ok', 'Flash', 999, 'EUR', 10, 1, 'scheduled', 10, 20, 1, 1)");
+            assertThatThrownBy(() -> exec(c, "INSERT INTO sale (sale_id, sku, title, price_minor, currency, units,"
+                    + " status, starts_at, ends_at, created_at, updated_at)"
+                    + " VALUES ('s-2', 'sku-ok', 'Again', 1, 'EUR', 1, 'active', 10, 20, 1, 1)"))
+                    .as("a second sale of one SKU").isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> exec(c, "INSERT INTO sale (sale_id, sku, title, price_minor, currency, units,"
+                    + " status, starts_at, ends_at, created_at, updated_at, reservation_ttl_ms)"
+                    + " VALUES ('s-3', 'sku-3', 'No TTL', 1, 'EUR', 1, 'active', 10, 20, 1, 1, 0)"))
+                    .as("a reservation TTL of 0").isInstanceOf(SQLException.class);
+            assertThat(rows(c, "SELECT reservation_ttl_ms FROM sale WHERE sale_id = 's-1'"))
+                    .as("the default TTL, 15 minutes").isEqualTo(List.of(row(900_000L)));
             // defaults; run_id is not asserted: the refused insert may have used one up (MariaDB does)
             assertThat(rows(c, "SELECT result, drift_found, repairs, finished_at FROM reconciliation_run"))
                     .isEqualTo(List.of(row("running", 0L, 0L, null)));

@@ -1,0 +1,218 @@
+package dev.seckill.service.admission;
+
+import dev.seckill.service.api.ApiException;
+import dev.seckill.service.store.Stock;
+import dev.seckill.service.store.StoreGateway;
+import dev.seckill.service.store.StoreUnavailableException;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decides, before the store is asked, whether a purchase may try: so a spike of a hundred times
+ * the stock costs the store almost nothing, and every refusal here is fast (never a timeout).
+ * In order, cheapest first:
+ * <ol>
+ *   <li>global rate limit, then per-user rate limit: 429 THROTTLED;</li>
+ *   <li>the sold-out flag: 409 SOLD_OUT without a store round trip (one request polls the store
+ *       now and then, since expiries return units without telling anyone);</li>
+ *   <li>the circuit breaker towards the store: open answers 503 UNAVAILABLE;</li>
+ *   <li>the stock-aware gate: no more buyers in flight than a small multiple of the units the
+ *       store last said were available: 429 THROTTLED;</li>
+ *   <li>the bulkhead: a bounded number of purchases waiting on the store: 503 UNAVAILABLE.</li>
+ * </ol>
+ * Rejections are counted in {@code seckill.admission.rejects} by reason.
+ */
+@Component
+public class AdmissionControl {
+    private static final int RECENT_ORDERS_MAX = 200_000;
+
+    private final AdmissionSettings settings;
+    private final StoreGateway store;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final RateLimiter globalRate;
+    private final UserRateLimiter userRate;
+    private final Bulkhead bulkhead;
+    private final Map<String, SaleGate> gates = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejects = new ConcurrentHashMap<>();
+    /** Orders created lately: their replays pass the sold-out flag, so a retry gets its 201 back. */
+    private final Set<String> recentOrders = ConcurrentHashMap.newKeySet();
+
+    public AdmissionControl(AdmissionSettings settings, StoreGateway store, Clock clock, MeterRegistry meters) {
+        this.settings = settings;
+        this.store = store;
+        this.clock = clock;
+        this.meters = meters;
+        // refilled every 10 ms, so a second's allowance does not arrive as one burst
+        this.globalRate = RateLimiter.of("purchases", RateLimiterConfig.custom()
+                .limitRefreshPeriod(Duration.ofMillis(10))
+                .limitForPeriod(Math.max(1, settings.globalRate() / 100))
+                .timeoutDuration(Duration.ZERO)
+                .build());
+        this.userRate = new UserRateLimiter(settings.userRate());
+        this.bulkhead = Bulkhead.of("store", BulkheadConfig.custom()
+                .maxConcurrentCalls(settings.maxStoreCalls())
+                .maxWaitDuration(Duration.ZERO)
+                .build());
+    }
+
+    /** A purchase let through; {@link #release} it once the store answered (or failed). */
+    public static final class Ticket {
+        private final SaleGate gate;
+        private boolean released;
+
+        private Ticket(SaleGate gate) {
+            this.gate = gate;
+        }
+    }
+
+    /**
+     * Lets a purchase of {@code saleId} by {@code userId} try the store, or throws the fast
+     * refusal (429 THROTTLED, 409 SOLD_OUT, 503 UNAVAILABLE).
+     *
+     * @param orderId the order this purchase would create (its replays pass the sold-out flag)
+     */
+    public Ticket admit(String saleId, String sku, String userId, String orderId) {
+        if (!globalRate.acquirePermission()) {
+            throw reject("global_rate", throttled("the service takes no more purchases this instant"));
+        }
+        if (!userRate.tryAcquire(userId, clock.millis())) {
+            throw reject("user_rate", throttled("too many purchases by user " + userId + " this second"));
+        }
+        SaleGate gate = gate(saleId);
+        if (gate.soldOut.get() && !recentOrders.contains(orderId) && !pollShowsStock(gate, sku)) {
+            throw reject("sold_out", new ApiException(HttpStatus.CONFLICT, "SOLD_OUT", "sale " + saleId + " is sold out"));
+        }
+        if (store.circuitBreaker().getState() == CircuitBreaker.State.OPEN) {
+            throw reject("circuit_open", unavailable("the store is failing; the circuit breaker is open"));
+        }
+        long known = gate.knownAvailable;
+        long allowed = Math.max(settings.minInFlight(), known >= Long.MAX_VALUE / settings.inFlightPerUnit()
+                ? Long.MAX_VALUE : known * settings.inFlightPerUnit());
+        if (gate.inFlight.incrementAndGet() > allowed) {
+            gate.inFlight.decrementAndGet();
+            throw reject("stock_gate", throttled("more buyers are in flight than units remain; try again"));
+        }
+        if (!bulkhead.tryAcquirePermission()) {
+            gate.inFlight.decrementAndGet();
+            throw reject("bulkhead", unavailable("too many purchases wait on the store"));
+        }
+        return new Ticket(gate);
+    }
+
+    /** Frees what {@link #admit} took; safe to call twice. */
+    public void release(Ticket ticket) {
+        if (ticket != null && !ticket.released) {
+            ticket.released = true;
+            ticket.gate.inFlight.decrementAndGet();
+            bulkhead.onComplete();
+        }
+    }
+
+    /** The store reserved: {@code available} units remain. */
+    public void reserved(String saleId, String orderId, long available) {
+        SaleGate gate = gate(saleId);
+        gate.knownAvailable = available;
+        if (recentOrders.size() >= RECENT_ORDERS_MAX) {
+            recentOrders.clear(); // crude bound; a replay of a forgotten order may then hear SOLD_OUT
+        }
+        recentOrders.add(orderId);
+    }
+
+    /** The order was replayed: it is known, nothing about stock is learned. */
+    public void replayed(String orderId) {
+        recentOrders.add(orderId);
+    }
+
+    /** The store answered SOLDOUT. */
+    public void soldOut(String saleId) {
+        SaleGate gate = gate(saleId);
+        gate.knownAvailable = 0;
+        gate.nextPollAt.set(clock.millis() + settings.soldOutPoll().toMillis());
+        gate.soldOut.set(true);
+    }
+
+    /** The store answered INSUFFICIENT: only {@code available} units remain. */
+    public void insufficient(String saleId, long available) {
+        gate(saleId).knownAvailable = available;
+    }
+
+    /** A restock left {@code available} units. */
+    public void stockChanged(String saleId, long available) {
+        SaleGate gate = gate(saleId);
+        gate.knownAvailable = available;
+        gate.soldOut.set(available == 0);
+    }
+
+    /** A cancel returned units to the sale. */
+    public void unitsReturned(String saleId) {
+        SaleGate gate = gate(saleId);
+        gate.knownAvailable = Long.MAX_VALUE; // unknown: the next answer tells
+        gate.soldOut.set(false);
+    }
+
+    /** True if the sale is believed sold out (for the dashboard). */
+    public boolean believedSoldOut(String saleId) {
+        SaleGate g = gates.get(saleId);
+        return g != null && g.soldOut.get();
+    }
+
+    /**
+     * While sold out, one request per poll interval asks the store; if units came back (expired
+     * reservations), the flag is cleared and that request goes on.
+     */
+    private boolean pollShowsStock(SaleGate gate, String sku) {
+        long now = clock.millis();
+        long due = gate.nextPollAt.get();
+        if (now < due || !gate.nextPollAt.compareAndSet(due, now + settings.soldOutPoll().toMillis())) {
+            return false;
+        }
+        try {
+            Optional<Stock> stock = store.stock(sku);
+            if (stock.isPresent() && stock.get().available() > 0) {
+                gate.knownAvailable = stock.get().available();
+                gate.soldOut.set(false);
+                return true;
+            }
+        } catch (StoreUnavailableException e) {
+            // still believed sold out; the next poll tries again
+        }
+        return false;
+    }
+
+    private SaleGate gate(String saleId) {
+        return gates.computeIfAbsent(saleId, id -> new SaleGate());
+    }
+
+    private ApiException reject(String reason, ApiException answer) {
+        rejects.computeIfAbsent(reason, r -> Counter.builder("seckill.admission.rejects")
+                .description("purchases turned away before the store").tag("reason", r).register(meters)).increment();
+        return answer;
+    }
+
+    private ApiException throttled(String detail) {
+        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "THROTTLED", detail, retryAfterSeconds(), Map.of());
+    }
+
+    private ApiException unavailable(String detail) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", detail, retryAfterSeconds(), Map.of());
+    }
+
+    private long retryAfterSeconds() {
+        return Math.max(1, settings.retryAfter().toSeconds());
+    }
+}

@@ -1,0 +1,216 @@
+package dev.seckill.service.order;
+
+import dev.seckill.service.admission.AdmissionControl;
+import dev.seckill.service.api.ApiException;
+import dev.seckill.service.api.Ids;
+import dev.seckill.service.sale.Sale;
+import dev.seckill.service.sale.SaleService;
+import dev.seckill.service.store.StoreGateway;
+import dev.seckill.service.store.StoreGateway.ReserveResult;
+import dev.seckill.service.store.StoreRefusal;
+import dev.seckill.service.store.StoreUnavailableException;
+import dev.seckill.service.store.StoredReservation;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Purchases and orders. A purchase is checked here (input, sale window, limit), let through by
+ * {@link AdmissionControl}, and decided by the store in one step ({@code INV.RESERVE} with the
+ * user's limit and the sale's TTL), so nothing here can oversell. Orders are the store's
+ * reservations; confirm and cancel are the store's too.
+ */
+@Service
+public class OrderService {
+    static final int MAX_QUANTITY = 1_000_000;
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+    private final SaleService sales;
+    private final StoreGateway store;
+    private final AdmissionControl admission;
+    private final PurchaseMetrics metrics;
+    private final Validator validator;
+    private final Clock clock;
+
+    public OrderService(SaleService sales, StoreGateway store, AdmissionControl admission, PurchaseMetrics metrics,
+                        Validator validator, Clock clock) {
+        this.sales = sales;
+        this.store = store;
+        this.admission = admission;
+        this.metrics = metrics;
+        this.validator = validator;
+        this.clock = clock;
+    }
+
+    /**
+     * What a purchase answered with 201.
+     *
+     * @param replay the Idempotency-Key was used before: this is the first answer again
+     */
+    public record Purchase(OrderView order, boolean replay) {
+    }
+
+    /** Buys, or throws the refusal the API documents for it. Every attempt is counted and timed. */
+    public Purchase buy(String saleId, String idempotencyKey, BuyRequest body) {
+        long start = System.nanoTime();
+        String outcome = "invalid";
+        String saleTag = PurchaseMetrics.UNKNOWN_SALE;
+        try {
+            if (idempotencyKey == null || !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+                throw ApiException.invalid("Idempotency-Key", "the header is required: 1 to 128 visible ASCII characters");
+            }
+            Ids.require("saleId", saleId);
+            validate(body);
+            Sale sale = sales.require(saleId);
+            saleTag = sale.id();
+            Purchase p = buy(sale, idempotencyKey, body);
+            outcome = p.replay() ? "replayed" : "created";
+            return p;
+        } catch (ApiException e) {
+            outcome = PurchaseMetrics.outcomeOf(e.code());
+            throw e;
+        } catch (StoreUnavailableException e) {
+            outcome = "unavailable";
+            throw e;
+        } finally {
+            metrics.record(outcome, saleTag, System.nanoTime() - start);
+        }
+    }
+
+    private Purchase buy(Sale sale, String key, BuyRequest body) {
+        Instant now = clock.instant();
+        if (sale.phaseAt(now) != Sale.Phase.ACTIVE) {
+            throw new ApiException(HttpStatus.CONFLICT, "SALE_NOT_ACTIVE", "sale " + sale.id() + " is "
+                    + sale.phaseAt(now).name().toLowerCase() + " (from " + sale.startsAt()
+                    + (sale.endsAt() == null ? "" : " to " + sale.endsAt()) + ")");
+        }
+        int qty = body.quantity();
+        if (sale.perUserLimit() != null && qty > sale.perUserLimit()) {
+            // the store would refuse it whatever the user holds: no need to ask
+            throw purchaseLimit(sale, -1);
+        }
+        String orderId = OrderIds.of(sale.id(), body.userId(), key);
+        AdmissionControl.Ticket ticket = admission.admit(sale.id(), sale.sku(), body.userId(), orderId);
+        ReserveResult r;
+        try {
+            r = store.reserve(sale.sku(), qty, orderId, body.userId(), sale.perUserLimit(),
+                    sale.reservationTtl().toMillis());
+        } finally {
+            admission.release(ticket);
+        }
+        if (r.refusal() != null) {
+            throw refusal(sale, r.refusal());
+        }
+        StoredReservation res = r.reservation();
+        if (res == null || res.quantity() != qty || !body.userId().equals(res.user())) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key"
+                    + " was used for a purchase with other parameters", null, Map.of("field", "Idempotency-Key"));
+        }
+        if (r.replay()) {
+            admission.replayed(orderId);
+        } else {
+            admission.reserved(sale.id(), orderId, r.availableAfter());
+        }
+        return new Purchase(OrderView.created(sale.id(), res), r.replay());
+    }
+
+    private ApiException refusal(Sale sale, StoreRefusal refusal) {
+        return switch (refusal.code()) {
+            case "SOLDOUT" -> {
+                admission.soldOut(sale.id());
+                yield new ApiException(HttpStatus.CONFLICT, "SOLD_OUT", "sale " + sale.id() + " is sold out");
+            }
+            case "INSUFFICIENT" -> {
+                admission.insufficient(sale.id(), refusal.figure());
+                yield new ApiException(HttpStatus.CONFLICT, "INSUFFICIENT_STOCK", "fewer units are left than asked for: "
+                        + refusal.figure(), null, Map.of("available", refusal.figure()));
+            }
+            case "LIMIT" -> purchaseLimit(sale, refusal.figure());
+            default -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "SKU_MISSING", "the store does not know SKU "
+                    + sale.sku() + " (" + refusal.getMessage() + ")", 1L, Map.of());
+        };
+    }
+
+    private static ApiException purchaseLimit(Sale sale, long held) {
+        String detail = "a user may hold or buy at most " + sale.perUserLimit() + " units of sale " + sale.id();
+        return new ApiException(HttpStatus.FORBIDDEN, "PURCHASE_LIMIT", held >= 0 ? detail + "; this user has " + held
+                : detail, null, held >= 0 ? Map.of("limit", sale.perUserLimit(), "held", held)
+                : Map.of("limit", sale.perUserLimit()));
+    }
+
+    private void validate(BuyRequest body) {
+        if (body == null) {
+            throw ApiException.invalid("body", "a JSON object {userId, quantity} is required");
+        }
+        Set<ConstraintViolation<BuyRequest>> violations = validator.validate(body);
+        violations.stream().min(Comparator.comparing(v -> v.getPropertyPath().toString())).ifPresent(v -> {
+            throw ApiException.invalid(v.getPropertyPath().toString(), v.getMessage());
+        });
+    }
+
+    /** The order, or 404 ORDER_NOT_FOUND. */
+    public OrderView get(String orderId) {
+        requireShape(orderId);
+        StoredReservation r = store.reservation(orderId).orElseThrow(() -> notFound(orderId));
+        return OrderView.of(saleOf(r).id(), r);
+    }
+
+    /** RESERVED -> CONFIRMED (again: fine); 410 EXPIRED, 409 ORDER_CANCELLED, 404. */
+    public OrderView confirm(String orderId) {
+        requireShape(orderId);
+        try {
+            StoredReservation r = store.confirm(orderId);
+            return OrderView.of(saleOf(r).id(), r);
+        } catch (StoreRefusal refusal) {
+            throw finishRefusal(orderId, refusal);
+        }
+    }
+
+    /** RESERVED -> CANCELLED, units back on sale (again: fine); 410 EXPIRED, 409 ORDER_CONFIRMED, 404. */
+    public OrderView cancel(String orderId) {
+        requireShape(orderId);
+        try {
+            StoredReservation r = store.cancel(orderId);
+            Sale sale = saleOf(r);
+            admission.unitsReturned(sale.id());
+            return OrderView.of(sale.id(), r);
+        } catch (StoreRefusal refusal) {
+            throw finishRefusal(orderId, refusal);
+        }
+    }
+
+    private static ApiException finishRefusal(String orderId, StoreRefusal refusal) {
+        return switch (refusal.code()) {
+            case "EXPIRED" -> new ApiException(HttpStatus.GONE, "EXPIRED", "order " + orderId
+                    + " expired: its units went back on sale");
+            case "CANCELLED" -> ApiException.conflict("ORDER_CANCELLED", "order " + orderId + " was cancelled");
+            case "CONFIRMED" -> ApiException.conflict("ORDER_CONFIRMED", "order " + orderId + " was confirmed");
+            default -> notFound(orderId);
+        };
+    }
+
+    private Sale saleOf(StoredReservation r) {
+        if (r == null) {
+            throw new StoreUnavailableException("the store lost a reservation it just answered for");
+        }
+        return sales.findBySku(r.sku()).orElseThrow(() -> notFound(r.requestId()));
+    }
+
+    private static void requireShape(String orderId) {
+        if (!OrderIds.looksLikeOne(orderId)) {
+            throw notFound(orderId);
+        }
+    }
+
+    private static ApiException notFound(String orderId) {
+        return ApiException.notFound("ORDER_NOT_FOUND", "no order " + orderId);
+    }
+}

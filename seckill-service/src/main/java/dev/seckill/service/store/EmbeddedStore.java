@@ -1,0 +1,49 @@
+package dev.seckill.service.store;
+
+import dev.seckill.store.StoreConfig;
+import dev.seckill.store.server.StoreNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The counter-store running inside this JVM (a one-node group), for the embedded default. The
+ * service still reaches it over RESP on {@link #port()}, the same code path as an external store.
+ * {@link #close} drains what was accepted, then closes the log.
+ */
+public final class EmbeddedStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
+
+    private final StoreNode node;
+
+    private EmbeddedStore(StoreNode node) {
+        this.node = node;
+    }
+
+    public static EmbeddedStore start(StoreSettings.Embedded settings) {
+        StoreConfig defaults = StoreConfig.defaults().withPort(settings.port()).withDataDir(settings.dataDir());
+        StoreConfig config = new StoreConfig(defaults.port(), settings.bind(), defaults.dataDir(), defaults.nodeId(),
+                defaults.peers(), defaults.raftPort(), defaults.requirePass(), defaults.limits(), defaults.book(),
+                defaults.pipeline(), defaults.snapshotEvery(), defaults.tickMillis());
+        try {
+            return new EmbeddedStore(StoreNode.start(config));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded counter-store in " + settings.dataDir(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the embedded counter-store", e);
+        }
+    }
+
+    public int port() {
+        return node.port();
+    }
+
+    @Override
+    public void close() {
+        LOG.info("closing the embedded counter-store");
+        node.close();
+    }
+}

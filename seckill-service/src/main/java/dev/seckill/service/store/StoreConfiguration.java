@@ -1,0 +1,76 @@
+package dev.seckill.service.store;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.RedisURI;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Duration;
+
+/**
+ * Wires the store: the embedded node when {@code store.uri} is unset, then the gateway to
+ * whichever store it is. The gateway depends on the embedded node, so Spring closes the gateway
+ * first and the node last (draining what was accepted).
+ */
+@Configuration(proxyBeanMethods = false)
+public class StoreConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreConfiguration.class);
+
+    /** The embedded node, or a placeholder that holds nothing when the store is external. */
+    @Bean(destroyMethod = "close")
+    public StoreLocation storeLocation(StoreSettings settings) {
+        if (!settings.isEmbedded()) {
+            RedisURI uri = RedisURI.create(settings.uri().trim());
+            LOG.info("using the external counter-store at {}:{}", uri.getHost(), uri.getPort());
+            return new StoreLocation(uri, null);
+        }
+        EmbeddedStore store = EmbeddedStore.start(settings.embedded());
+        RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(store.port()).build();
+        return new StoreLocation(uri, store);
+    }
+
+    /** Opens after 50% failed calls (at least 20 seen), probes again after 2 s. */
+    @Bean
+    public CircuitBreaker storeCircuitBreaker() {
+        return CircuitBreaker.of("store", CircuitBreakerConfig.custom()
+                .slidingWindowSize(50)
+                .minimumNumberOfCalls(20)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(2))
+                .permittedNumberOfCallsInHalfOpenState(5)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .recordExceptions(StoreUnavailableException.class)
+                .build());
+    }
+
+    @Bean(destroyMethod = "close")
+    public StoreGateway storeGateway(StoreLocation location, StoreSettings settings, CircuitBreaker storeCircuitBreaker,
+                                     ObjectProvider<MeterRegistry> meters) {
+        RedisURI uri = location.uri();
+        uri.setTimeout(settings.commandTimeout());
+        return new StoreGateway(uri, settings.commandTimeout(), storeCircuitBreaker, meters.getObject());
+    }
+
+    /**
+     * Where the store is, and the embedded node if this JVM runs it.
+     *
+     * @param embedded null when the store is external
+     */
+    public record StoreLocation(RedisURI uri, EmbeddedStore embedded) implements AutoCloseable {
+        public boolean isEmbedded() {
+            return embedded != null;
+        }
+
+        @Override
+        public void close() {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.seckill.service.store;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Where the counter-store is. With {@code store.uri} unset the service runs one itself
+ * ({@link EmbeddedStore}); either way it talks to it over RESP through {@link StoreGateway}.
+ *
+ * @param uri            an external store, {@code redis://host:port}; blank: embedded
+ * @param embedded       the embedded store's port, bind address and data directory
+ * @param commandTimeout how long one store command may take before the call answers 503
+ */
+@ConfigurationProperties("store")
+public record StoreSettings(String uri, @DefaultValue Embedded embedded,
+                            @DefaultValue("2s") Duration commandTimeout) {
+
+    public boolean isEmbedded() {
+        return uri == null || uri.isBlank();
+    }
+
+    /**
+     * @param port    RESP port, so redis-cli and the sync CLI reach it (0: a free one)
+     * @param bind    address it listens on
+     * @param dataDir its Raft log and snapshots
+     */
+    public record Embedded(@DefaultValue("6380") int port, @DefaultValue("127.0.0.1") String bind,
+                           @DefaultValue("./data/counter-store") Path dataDir) {
+    }
+}
