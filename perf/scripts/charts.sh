@@ -30,9 +30,11 @@ set key top left opaque box lc rgb "#cccccc"
 set datafile separator "\t"'
 
 # --- JMeter raw results -> one row per second -----------------------------------------------------
-# timeStamp,elapsed,label,responseCode,... : the first four columns never hold commas
+# timeStamp,elapsed,label,responseCode,...,grpThreads,allThreads,URL,Latency,IdleTime,Connect: the first
+# four columns never hold commas, and the last six are counted from the end (messages may hold commas)
 spike_timeline() { # raw.csv out.csv
-  awk -F, '$1 ~ /^[0-9]+$/ && $3 !~ /^(set-up|tear-down)/ { print $1 "," $2 "," $4 }' "$1" | sort -t, -k1,1n > "$WORK/spike.sorted"
+  awk -F, '$1 ~ /^[0-9]+$/ && $3 !~ /^(set-up|tear-down)/ { print $1 "," $2 "," $4 "," $(NF - 5) }' "$1" |
+    sort -t, -k1,1n > "$WORK/spike.sorted"
   [ -s "$WORK/spike.sorted" ] || return 0
   local t0
   t0=$(head -n 1 "$WORK/spike.sorted" | cut -d, -f1)
@@ -41,17 +43,17 @@ spike_timeline() { # raw.csv out.csv
       s = int(($1 - t0) / 1000); c = $3
       k = (c == "201" || c == "200") ? "reserved" : (c == "409") ? "sold_out" : (c == "403") ? "limit" \
         : (c == "429" || c == "503") ? "shed" : "other"
-      print s "," $2 "," k }' "$WORK/spike.sorted" | sort -t, -k1,1n -k2,2n > "$WORK/spike.keyed"
+      print s "," $2 "," k "," $4 }' "$WORK/spike.sorted" | sort -t, -k1,1n -k2,2n > "$WORK/spike.keyed"
   awk -F, '{ n[$1]++ } END { for (s in n) print s "," n[s] }' "$WORK/spike.keyed" | sort -t, -k1,1n > "$WORK/spike.counts"
   awk -F, 'FNR == NR { total[$1] = $2; next }
-      $1 != cur { if (cur != "") emit(); cur = $1; i = 0; delete k; p50 = p99 = 0 }
-      { i++; k[$3]++
+      !started || $1 != cur { if (started) emit(); started = 1; cur = $1; i = 0; delete k; p50 = p99 = threads = 0 }
+      { i++; k[$3]++; if ($4 + 0 > threads) threads = $4 + 0
         if (i == int(total[cur] * 0.50 + 0.999)) p50 = $2
         if (i == int(total[cur] * 0.99 + 0.999)) p99 = $2 }
-      END { if (cur != "") emit() }
-      function emit() { printf "%d,%d,%d,%d,%d,%d,%d,%d,%d\n", cur, total[cur], k["reserved"], k["sold_out"], k["limit"], k["shed"], k["other"], p50, p99 }' \
+      END { if (started) emit() }
+      function emit() { printf "%d,%d,%d,%d,%d,%d,%d,%d,%d,%d\n", cur, total[cur], k["reserved"], k["sold_out"], k["limit"], k["shed"], k["other"], p50, p99, threads }' \
     "$WORK/spike.counts" "$WORK/spike.keyed" > "$WORK/spike.rows"
-  { echo "second,answers,reserved,sold_out,limit,shed,other,p50_ms,p99_ms"; cat "$WORK/spike.rows"; } > "$2"
+  { echo "second,answers,reserved,sold_out,limit,shed,other,p50_ms,p99_ms,buyer_threads"; cat "$WORK/spike.rows"; } > "$2"
 }
 for raw in perf/target/jmeter/results/*.csv; do
   [ -f "$raw" ] || continue
@@ -178,7 +180,7 @@ spike_chart() {
   local f
   f=$(newest "$RESULTS/spike-*.csv")
   [ -n "$f" ] && [ "$(wc -l < "$f")" -gt 1 ] || return 0
-  awk -F, 'NR > 1 { OFS = "\t"; print $1, $3, $4, $5, $6, $7, $8, $9 }' "$f" > "$WORK/spike.dat"
+  awk -F, 'NR > 1 { OFS = "\t"; print $1, $3, $4, $5, $6, $7, $8, $9, ($10 == "" ? "NaN" : $10) }' "$f" > "$WORK/spike.dat"
   gnuplot <<EOF
 $COMMON
 set output '$CHARTS/spike-timeline.png'
@@ -190,14 +192,16 @@ set y2tics
 set yrange [0:*]
 set y2range [0:*]
 set style fill solid 0.7 noborder
-set key top right
+set key outside bottom center horizontal maxrows 2
+set bmargin 7
 plot '$WORK/spike.dat' using 1:(\$2+\$3+\$4+\$5+\$6) with filledcurves x1 lc rgb '#7f7f7f' title 'other (outside the contract)', \
      '' using 1:(\$2+\$3+\$4+\$5) with filledcurves x1 lc rgb '#ff7f0e' title '429/503 shed, Retry-After', \
      '' using 1:(\$2+\$3+\$4) with filledcurves x1 lc rgb '#9467bd' title '403 PURCHASE_LIMIT', \
      '' using 1:(\$2+\$3) with filledcurves x1 lc rgb '#aec7e8' title '409 SOLD_OUT / INSUFFICIENT_STOCK', \
      '' using 1:2 with filledcurves x1 lc rgb '#2ca02c' title '201 reserved (and replays)', \
      '' using 1:7 axes x1y2 with linespoints lw 2 pt 7 lc rgb '#1f1f1f' title 'p50 ms', \
-     '' using 1:8 axes x1y2 with linespoints lw 2 pt 5 lc rgb '#d62728' title 'p99 ms'
+     '' using 1:8 axes x1y2 with linespoints lw 2 pt 5 lc rgb '#d62728' title 'p99 ms', \
+     '' using 1:9 with lines lw 2 dt 3 lc rgb '#000000' title 'buyer threads running'
 EOF
   echo "chart: $CHARTS/spike-timeline.png"
 }
