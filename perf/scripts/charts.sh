@@ -193,7 +193,7 @@ set yrange [0:*]
 set y2range [0:*]
 set style fill solid 0.7 noborder
 set key outside bottom center horizontal maxrows 2
-set bmargin 7
+set bmargin 9
 plot '$WORK/spike.dat' using 1:(\$2+\$3+\$4+\$5+\$6) with filledcurves x1 lc rgb '#7f7f7f' title 'other (outside the contract)', \
      '' using 1:(\$2+\$3+\$4+\$5) with filledcurves x1 lc rgb '#ff7f0e' title '429/503 shed, Retry-After', \
      '' using 1:(\$2+\$3+\$4) with filledcurves x1 lc rgb '#9467bd' title '403 PURCHASE_LIMIT', \
