@@ -6,6 +6,7 @@
 # Needs gnuplot (Debian: apt-get install gnuplot-nox). Reads, taking the newest file of each kind:
 #   compare-*.csv            (compare-redis.sh)  -> compare-throughput.png: Redis and us side by side,
 #                                                   per pipeline depth and connection count, ratio on top
+#   pipelines-*.csv          (PIPELINES=... compare-redis.sh) -> compare-pipeline.png: the same by depth
 #   jmh-*.csv                (JMH -rf csv)       -> jmh-hot-parts.png: each benchmark next to its baseline
 #   sweep-{skus,reservations,connections}-*.csv (sweep.sh) -> sweep-*.png: throughput, p50/p99, bytes per item
 #   spike-*.csv              (below)             -> spike-timeline.png: answers per second by kind, p50/p99
@@ -109,6 +110,40 @@ EOF
   echo "chart: $CHARTS/compare-throughput.png"
 }
 
+# --- Redis vs counter-store by pipeline depth (compare-redis.sh with PIPELINES) ----------------------
+pipeline_chart() {
+  local f
+  f=$(newest "$RESULTS/pipelines-*.csv")
+  [ -n "$f" ] || return 0
+  : > "$WORK/pipelines.plot"
+  local i=0 t
+  while IFS= read -r t; do
+    i=$((i + 1))
+    awk -F, -v t="$t" 'NR > 1 && $1 == t { printf "%s\t%s\t%s\t%s\n", $2, $4 / 1000, $5 / 1000, $6 }' "$f" > "$WORK/pipelines-$i.dat"
+    cat >> "$WORK/pipelines.plot" <<EOF
+set title "$(echo "$t" | sed 's/ (redis everysec)//; s/(Lua /(Redis AOF /; s/ vs INV.RESERVE//')"
+plot '$WORK/pipelines-$i.dat' using 1:2 with linespoints lw 2 pt 7 lc rgb '#7f7f7f' title 'Redis', \\
+     '' using 1:3 with linespoints lw 2 pt 5 lc rgb '#1f77b4' title 'counter-store', \\
+     '' using 1:3:(sprintf('%.2fx', \$4)) with labels offset 0,1 font ',9' notitle
+EOF
+  done < <(awk -F, 'NR > 1 && !seen[$1]++ { print $1 }' "$f")
+  gnuplot <<EOF
+$COMMON
+set terminal pngcairo size $((i * 430 + 40)),480 font "DejaVu Sans,10" noenhanced
+set output '$CHARTS/compare-pipeline.png'
+set multiplot layout 1,$i title "Requests/s by pipeline depth, Redis vs counter-store in one run, -c $(awk -F, 'NR == 2 { print $3 }' "$f") (label: store / Redis); $(basename "$f")" font ",11"
+set logscale x 2
+set xlabel "pipeline depth (-P)"
+set ylabel "thousand requests/s"
+set yrange [0:*]
+set offsets graph 0.05, graph 0.05, graph 0.1, 0
+set key top left
+load '$WORK/pipelines.plot'
+unset multiplot
+EOF
+  echo "chart: $CHARTS/compare-pipeline.png"
+}
+
 # --- JMH --------------------------------------------------------------------------------------------
 jmh_chart() {
   local f
@@ -207,6 +242,7 @@ EOF
 }
 
 compare_chart
+pipeline_chart
 jmh_chart
 sweep_chart skus "SKUs" log
 sweep_chart reservations "pending reservations retained, millions" 1000000
