@@ -6,9 +6,13 @@ import dev.seckill.service.store.StoreGateway;
 import dev.seckill.service.store.StoreUnavailableException;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.http.HttpStatus;
@@ -58,13 +62,17 @@ public class AdmissionControl {
         this.clock = clock;
         this.meters = meters;
         // refilled every 10 ms, so a second's allowance does not arrive as one burst
-        this.globalRate = RateLimiter.of("purchases", RateLimiterConfig.custom()
+        RateLimiterRegistry limiters = RateLimiterRegistry.ofDefaults();
+        BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
+        TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiters).bindTo(meters);
+        TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(meters);
+        this.globalRate = limiters.rateLimiter("purchases", RateLimiterConfig.custom()
                 .limitRefreshPeriod(Duration.ofMillis(10))
                 .limitForPeriod(Math.max(1, settings.globalRate() / 100))
                 .timeoutDuration(Duration.ZERO)
                 .build());
         this.userRate = new UserRateLimiter(settings.userRate());
-        this.bulkhead = Bulkhead.of("store", BulkheadConfig.custom()
+        this.bulkhead = bulkheads.bulkhead("store", BulkheadConfig.custom()
                 .maxConcurrentCalls(settings.maxStoreCalls())
                 .maxWaitDuration(Duration.ZERO)
                 .build());

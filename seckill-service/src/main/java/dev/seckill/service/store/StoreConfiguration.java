@@ -2,6 +2,8 @@ package dev.seckill.service.store;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -36,8 +38,11 @@ public class StoreConfiguration {
 
     /** Opens after 50% failed calls (at least 20 seen), probes again after 2 s. */
     @Bean
-    public CircuitBreaker storeCircuitBreaker() {
-        return CircuitBreaker.of("store", CircuitBreakerConfig.custom()
+    public CircuitBreaker storeCircuitBreaker(ObjectProvider<MeterRegistry> meters) {
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+        // resilience4j_circuitbreaker_state{name="store"} and friends
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters.getObject());
+        return breakers.circuitBreaker("store", CircuitBreakerConfig.custom()
                 .slidingWindowSize(50)
                 .minimumNumberOfCalls(20)
                 .failureRateThreshold(50)

@@ -1,0 +1,277 @@
+package dev.seckill.sync.rds;
+
+import dev.seckill.sync.feed.FeedRow;
+import dev.seckill.sync.feed.ReservationRow;
+import dev.seckill.sync.feed.SkuRow;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one change-feed batch to the RDS in ONE transaction: lock the shard's checkpoint, drop
+ * the rows it already covers, upsert the SKU rows and the reservation rows (multi-row statements,
+ * each guarded by {@code store_seq}), the reservation lines, and move the checkpoint; commit.
+ *
+ * <p>Exactly once follows from the checkpoint being in the same transaction as the rows: a batch
+ * that was committed but not acknowledged to the store comes again and is skipped row by row; a
+ * batch that failed rolls back entirely. Two writers on one shard serialize on the checkpoint row
+ * lock. The statements are rds-schema's {@code db/sync/*.sql}, widened to many rows; only the
+ * line statements are this class's own, because the per-line form of rds-schema costs one
+ * statement per reservation.
+ *
+ * <p>Thread-safe: it holds no state but the prepared SQL text.
+ */
+public final class BatchWriter {
+    /** Rows per multi-row statement: well under the 65535 placeholders of a MySQL statement. */
+    static final int CHUNK = 500;
+
+    private static final String SELECT_CHECKPOINT = SqlFile.load("select_sync_checkpoint");
+    private static final String UPSERT_CHECKPOINT = SqlFile.load("upsert_sync_checkpoint");
+    private static final String UPSERT_SKU = SqlFile.load("upsert_sku_inventory");
+    private static final String UPSERT_RESERVATION = SqlFile.load("upsert_reservation");
+
+    /**
+     * Lines of reservations whose header holds exactly the row's store_seq (checked just before in
+     * the same transaction), so the guard is the one of upsert_reservation_line.sql without its
+     * INSERT ... SELECT, and many lines go in one statement.
+     */
+    private static final String UPSERT_LINE = """
+            INSERT INTO reservation_line (request_id, line_no, sku, quantity, store_seq)
+            VALUES (?, ?, ?, ?, ?)
+            ON DUPLICATE KEY UPDATE
+                sku       = CASE WHEN VALUES(store_seq) > store_seq THEN VALUES(sku)       ELSE sku       END,
+                quantity  = CASE WHEN VALUES(store_seq) > store_seq THEN VALUES(quantity)  ELSE quantity  END,
+                store_seq = CASE WHEN VALUES(store_seq) > store_seq THEN VALUES(store_seq) ELSE store_seq END""";
+
+    private final DataSource dataSource;
+    private final String shard;
+
+    public BatchWriter(DataSource dataSource, String shard) {
+        this.dataSource = dataSource;
+        this.shard = shard;
+    }
+
+    /** Creates the shard's checkpoint row (applied 0) if it has none, so writers always have a row to lock. */
+    public void ensureCheckpoint() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_CHECKPOINT)) {
+                ps.setString(1, shard);
+                ps.setLong(2, 0);
+                ps.setLong(3, System.currentTimeMillis());
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** The shard's applied sequence, 0 if it has none. */
+    public long appliedSeq() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT applied_seq FROM sync_checkpoint WHERE shard = ?")) {
+            ps.setString(1, shard);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /**
+     * Applies {@code rows} (one INV.CHANGES answer, oldest first) and moves the checkpoint to
+     * {@code lastSeq}, all in one transaction. Safe to call again with the same or an older batch.
+     */
+    public WriteResult write(List<FeedRow> rows, long lastSeq) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                WriteResult r = write(c, rows, lastSeq);
+                c.commit();
+                return r;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            } finally {
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the connection is broken; the pool drops it
+                }
+            }
+        }
+    }
+
+    private WriteResult write(Connection c, List<FeedRow> rows, long lastSeq) throws SQLException {
+        int statements = 0;
+        long applied;
+        try (PreparedStatement ps = c.prepareStatement(SELECT_CHECKPOINT)) {
+            ps.setString(1, shard);
+            try (ResultSet rs = ps.executeQuery()) {
+                applied = rs.next() ? rs.getLong(1) : 0;
+            }
+            statements++;
+        }
+        // the feed holds one entry per row, but compact anyway: the latest state per row wins
+        Map<String, SkuRow> skus = new LinkedHashMap<>();
+        Map<String, ReservationRow> reservations = new LinkedHashMap<>();
+        int skipped = 0;
+        for (FeedRow row : rows) {
+            if (row.seq() <= applied) {
+                skipped++;
+            } else if (row instanceof SkuRow s) {
+                skus.merge(s.sku(), s, (a, b) -> b.seq() > a.seq() ? b : a);
+            } else if (row instanceof ReservationRow r) {
+                reservations.merge(r.requestId(), r, (a, b) -> b.seq() > a.seq() ? b : a);
+            }
+        }
+        long now = System.currentTimeMillis();
+        List<SkuRow> skuList = new ArrayList<>(skus.values());
+        for (int from = 0; from < skuList.size(); from += CHUNK) {
+            statements += upsertSkus(c, skuList.subList(from, Math.min(skuList.size(), from + CHUNK)), now);
+        }
+        List<ReservationRow> resList = new ArrayList<>(reservations.values());
+        for (int from = 0; from < resList.size(); from += CHUNK) {
+            statements += upsertReservations(c, resList.subList(from, Math.min(resList.size(), from + CHUNK)));
+        }
+        long newApplied = Math.max(applied, lastSeq);
+        if (newApplied > applied) {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_CHECKPOINT)) {
+                ps.setString(1, shard);
+                ps.setLong(2, newApplied);
+                ps.setLong(3, now);
+                ps.executeUpdate();
+                statements++;
+            }
+        }
+        return new WriteResult(applied, newApplied, skuList.size(), resList.size(), skipped, statements);
+    }
+
+    private static int upsertSkus(Connection c, List<SkuRow> rows, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SqlFile.multiRow(UPSERT_SKU, rows.size()))) {
+            int i = 1;
+            for (SkuRow s : rows) {
+                ps.setString(i++, s.sku());
+                ps.setLong(i++, s.total());
+                ps.setLong(i++, s.available());
+                ps.setLong(i++, s.reserved());
+                ps.setLong(i++, s.sold());
+                ps.setLong(i++, s.seq());
+                ps.setLong(i++, now);
+            }
+            ps.executeUpdate();
+        }
+        return 1;
+    }
+
+    /** Headers, then which headers now hold exactly this row's seq, then their lines and stale lines. */
+    private static int upsertReservations(Connection c, List<ReservationRow> rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SqlFile.multiRow(UPSERT_RESERVATION, rows.size()))) {
+            int i = 1;
+            for (ReservationRow r : rows) {
+                ps.setString(i++, r.requestId());
+                if (r.user() == null) {
+                    ps.setNull(i++, Types.VARCHAR);
+                } else {
+                    ps.setString(i++, r.user());
+                }
+                ps.setString(i++, r.lines().get(0).sku());
+                ps.setLong(i++, r.quantity());
+                ps.setInt(i++, r.lines().size());
+                ps.setString(i++, r.state());
+                ps.setLong(i++, r.createdAt());
+                if (r.expiresAt() == 0) {
+                    ps.setNull(i++, Types.BIGINT);
+                } else {
+                    ps.setLong(i++, r.expiresAt());
+                }
+                ps.setLong(i++, r.updatedAt());
+                ps.setLong(i++, r.seq());
+            }
+            ps.executeUpdate();
+        }
+        Map<String, Long> held = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT request_id, store_seq FROM reservation WHERE request_id IN (" + SqlFile.placeholders(rows.size()) + ")")) {
+            int i = 1;
+            for (ReservationRow r : rows) {
+                ps.setString(i++, r.requestId());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    held.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        List<ReservationRow> owned = new ArrayList<>(rows.size());
+        int lineCount = 0;
+        for (ReservationRow r : rows) {
+            Long seq = held.get(r.requestId());
+            if (seq != null && seq == r.seq()) {
+                owned.add(r);
+                lineCount += r.lines().size();
+            }
+        }
+        if (owned.isEmpty()) {
+            return 2;
+        }
+        try (PreparedStatement ps = c.prepareStatement(SqlFile.multiRow(UPSERT_LINE, lineCount))) {
+            int i = 1;
+            for (ReservationRow r : owned) {
+                int lineNo = 1;
+                for (ReservationRow.Line l : r.lines()) {
+                    ps.setString(i++, r.requestId());
+                    ps.setInt(i++, lineNo++);
+                    ps.setString(i++, l.sku());
+                    ps.setLong(i++, l.quantity());
+                    ps.setLong(i++, r.seq());
+                }
+            }
+            ps.executeUpdate();
+        }
+        // lines an older version had beyond the new line count (a reused request id)
+        StringBuilder del = new StringBuilder("DELETE FROM reservation_line WHERE ");
+        for (int k = 0; k < owned.size(); k++) {
+            del.append(k == 0 ? "" : " OR ").append("(request_id = ? AND store_seq < ?)");
+        }
+        try (PreparedStatement ps = c.prepareStatement(del.toString())) {
+            int i = 1;
+            for (ReservationRow r : owned) {
+                ps.setString(i++, r.requestId());
+                ps.setLong(i++, r.seq());
+            }
+            ps.executeUpdate();
+        }
+        return 4;
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * What one write did.
+     *
+     * @param previousSeq  the checkpoint it found
+     * @param appliedSeq   the checkpoint it left
+     * @param skuRows      SKU rows written (after compaction)
+     * @param reservationRows reservation rows written
+     * @param skippedRows  rows the checkpoint already covered (a replay)
+     * @param statements   SQL statements it ran, the commit not counted
+     */
+    public record WriteResult(long previousSeq, long appliedSeq, int skuRows, int reservationRows, int skippedRows, int statements) {
+        public int rowsWritten() {
+            return skuRows + reservationRows;
+        }
+    }
+}

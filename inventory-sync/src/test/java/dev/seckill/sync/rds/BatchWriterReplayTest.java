@@ -1,0 +1,102 @@
+package dev.seckill.sync.rds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seckill.sync.TestDatabase;
+import dev.seckill.sync.feed.FeedRow;
+import dev.seckill.sync.feed.ReservationRow;
+import dev.seckill.sync.feed.ReservationRow.Line;
+import dev.seckill.sync.feed.SkuRow;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Replaying a batch, or an older batch after a newer one, changes nothing (idempotent by sequence). */
+class BatchWriterReplayTest {
+    private static final List<FeedRow> FIRST = List.of(
+            new SkuRow(1, "phone", 10, 10, 0, 0),
+            new SkuRow(2, "case", 5, 5, 0, 0),
+            new ReservationRow(3, "order-1", "reserved", "alice", 1000, 61_000, 1000, List.of(new Line("phone", 2))),
+            new ReservationRow(4, "order-2", "reserved", null, 1001, 0, 1001, List.of(new Line("phone", 1), new Line("case", 1))),
+            new SkuRow(5, "phone", 10, 7, 3, 0),
+            new SkuRow(6, "case", 5, 4, 1, 0));
+    private static final List<FeedRow> SECOND = List.of(
+            new ReservationRow(7, "order-1", "confirmed", "alice", 1000, 61_000, 2000, List.of(new Line("phone", 2))),
+            new ReservationRow(8, "order-2", "cancelled", null, 1001, 0, 2001, List.of(new Line("phone", 1), new Line("case", 1))),
+            new SkuRow(9, "phone", 10, 8, 0, 2),
+            new SkuRow(10, "case", 5, 5, 0, 0));
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aReplayedOrOlderBatchChangesNothing(TestDatabase.Kind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            BatchWriter writer = new BatchWriter(db.dataSource(), "shard-0");
+            writer.ensureCheckpoint();
+
+            BatchWriter.WriteResult first = writer.write(FIRST, 6);
+            assertThat(first.skippedRows()).isZero();
+            assertThat(first.skuRows()).as("compacted: one row per SKU").isEqualTo(2);
+            assertThat(first.appliedSeq()).isEqualTo(6);
+            List<String> afterFirst = dump(db.dataSource());
+            assertThat(afterFirst).contains("sku phone 10 7 3 0 seq=5", "line order-2 2 case 1 seq=4");
+
+            BatchWriter.WriteResult again = writer.write(FIRST, 6);
+            assertThat(again.skippedRows()).isEqualTo(FIRST.size());
+            assertThat(dump(db.dataSource())).isEqualTo(afterFirst);
+
+            writer.write(SECOND, 10);
+            List<String> afterSecond = dump(db.dataSource());
+            assertThat(afterSecond).contains("sku phone 10 8 0 2 seq=9", "reservation order-1 confirmed alice 2 lines=1 seq=7");
+
+            writer.write(FIRST, 6); // late replay of an older batch
+            assertThat(dump(db.dataSource())).isEqualTo(afterSecond);
+            assertThat(writer.appliedSeq()).isEqualTo(10);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void evenWithoutTheCheckpointTheRowGuardsKeepTheNewerState(TestDatabase.Kind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            new BatchWriter(db.dataSource(), "a").write(SECOND.subList(0, 3), 9);
+            new BatchWriter(db.dataSource(), "b").write(FIRST, 6); // another shard's checkpoint: rows are guarded by store_seq alone
+            List<String> rows = dump(db.dataSource());
+            assertThat(rows).contains("sku phone 10 8 0 2 seq=9", "reservation order-1 confirmed alice 2 lines=1 seq=7",
+                    "reservation order-2 cancelled null 2 lines=2 seq=8");
+        }
+    }
+
+    static List<String> dump(DataSource ds) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT sku, total, available, reserved, sold, store_seq FROM sku_inventory ORDER BY sku")) {
+                while (rs.next()) {
+                    out.add("sku " + rs.getString(1) + " " + rs.getLong(2) + " " + rs.getLong(3) + " " + rs.getLong(4) + " " + rs.getLong(5) + " seq=" + rs.getLong(6));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT request_id, status, user_id, quantity, line_count, store_seq FROM reservation ORDER BY request_id")) {
+                while (rs.next()) {
+                    out.add("reservation " + rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getLong(4) + " lines=" + rs.getInt(5) + " seq=" + rs.getLong(6));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT request_id, line_no, sku, quantity, store_seq FROM reservation_line ORDER BY request_id, line_no")) {
+                while (rs.next()) {
+                    out.add("line " + rs.getString(1) + " " + rs.getInt(2) + " " + rs.getString(3) + " " + rs.getLong(4) + " seq=" + rs.getLong(5));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT shard, applied_seq FROM sync_checkpoint ORDER BY shard")) {
+                while (rs.next()) {
+                    out.add("checkpoint " + rs.getString(1) + " " + rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.seckill.service.store;
+
+import static dev.seckill.service.TestPlatform.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seckill.service.TestPlatform;
+import dev.seckill.service.TestPlatform.Answer;
+import dev.seckill.store.StoreConfig;
+import dev.seckill.store.server.StoreNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+/**
+ * With {@code store.uri} the service uses a counter-store it does not run (here a node started
+ * by the test), through the same gateway. When that store goes away, purchases are answered
+ * 503 UNAVAILABLE with Retry-After at once, never left to time out, and the breaker opens.
+ */
+class ExternalStoreTest {
+
+    @Test
+    void anExternalStoreAndItsLoss(@TempDir Path dir) throws Exception {
+        StoreNode store = StoreNode.start(StoreConfig.defaults().withPort(0).withDataDir(dir.resolve("external-store")));
+        boolean storeClosed = false;
+        try (TestPlatform platform = TestPlatform.start(dir.resolve("service"),
+                "store.uri=redis://127.0.0.1:" + store.port())) {
+            String sale = unique("ext");
+            assertThat(platform.createSale("{\"id\":\"" + sale + "\",\"sku\":\"" + sale + "\",\"stock\":3}").status())
+                    .isEqualTo(201);
+            assertThat(platform.buy(sale, "k", "alice", 1).status()).isEqualTo(201);
+            assertThat(platform.stock(sale)).containsExactly(3, 2, 1, 0);
+            assertThat(platform.get("/actuator/health", null).json().at("/components/store/details/uri").asText())
+                    .isEqualTo("redis://127.0.0.1:" + store.port());
+
+            store.close();
+            storeClosed = true;
+            for (int i = 0; i < 30; i++) {
+                long start = System.nanoTime();
+                Answer a = platform.buy(sale, "k-" + i, "buyer-" + i, 1);
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertThat(a.status()).as(a.toString()).isEqualTo(503);
+                assertThat(a.code()).isEqualTo("UNAVAILABLE");
+                assertThat(a.header("Retry-After")).isNotNull();
+                assertThat(millis).as("answered, not timed out").isLessThan(2_500);
+            }
+            Counter open = platform.bean(MeterRegistry.class).find("seckill.admission.rejects")
+                    .tag("reason", "circuit_open").counter();
+            assertThat(open).as("the breaker opened and turned buyers away before the store").isNotNull();
+            assertThat(open.count()).isPositive();
+            Answer health = platform.get("/actuator/health", null);
+            assertThat(health.status()).isEqualTo(503);
+            assertThat(health.json().at("/components/store/status").asText()).isEqualTo("DOWN");
+        } finally {
+            if (!storeClosed) {
+                store.close();
+            }
+        }
+    }
+}
