@@ -69,6 +69,7 @@ public final class InventorySync implements AutoCloseable {
     private volatile long batches;
     private volatile String lastError;
     private volatile boolean failing;
+    private long warnedGapAt = -1;
 
     private InventorySync(SyncSettings settings, StoreClient store, DataSource ds, MeterRegistry registry, BatchListener listener) {
         this.settings = settings;
@@ -199,7 +200,9 @@ public final class InventorySync implements AutoCloseable {
             });
             checkpointKnown = true;
         }
+        long p0 = System.nanoTime();
         FeedBatch batch = storeCall(() -> store.changes(applied, settings.batchSize()));
+        metrics.poll.record(System.nanoTime() - p0, TimeUnit.NANOSECONDS);
         storeLastSeq = batch.lastSeq();
         noteSeen(batch.lastSeq());
         if (batch.lastSeq() < applied) {
@@ -214,8 +217,11 @@ public final class InventorySync implements AutoCloseable {
                 applied = inDatabase;
                 return true;
             }
-            LOG.log(System.Logger.Level.WARNING, "the store acknowledged changes up to " + batch.ackedSeq()
-                    + " that this database never got (checkpoint " + applied + "): run `inventory-sync reconcile --repair rds`");
+            if (batch.ackedSeq() != warnedGapAt) {
+                warnedGapAt = batch.ackedSeq();
+                LOG.log(System.Logger.Level.WARNING, "the store acknowledged changes up to " + batch.ackedSeq()
+                        + " that this database never got (checkpoint " + applied + "): run `inventory-sync reconcile --repair rds`");
+            }
         }
         if (batch.ackedSeq() < applied) {
             // committed before a crash but never acknowledged: the store may forget those rows now

@@ -23,6 +23,7 @@ final class SyncMetrics {
     final Counter reservationRows;
     final Counter skippedRows;
     final Timer commit;
+    final Timer poll;
     final Timer changeAge;
     final Counter storeFailures;
     final Counter databaseFailures;
@@ -41,6 +42,8 @@ final class SyncMetrics {
         reservationRows = Counter.builder("inventory.sync.rows").tag("shard", shard).tag("kind", "reservation").register(r);
         skippedRows = Counter.builder("inventory.sync.rows.skipped").tag("shard", shard)
                 .description("rows a replayed batch already had").register(r);
+        poll = Timer.builder("inventory.sync.poll").tag("shard", shard)
+                .description("one INV.CHANGES round trip and its decoding").register(r);
         commit = Timer.builder("inventory.sync.batch.commit").tag("shard", shard).publishPercentiles(0.5, 0.99).register(r);
         changeAge = Timer.builder("inventory.sync.change.age").tag("shard", shard)
                 .description("store time of a reservation change to its commit in the RDS")

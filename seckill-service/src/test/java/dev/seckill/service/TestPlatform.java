@@ -102,6 +102,12 @@ public final class TestPlatform implements AutoCloseable {
         }
     }
 
+    /** {@code POST /api/v1/sales/{sale}/orders} with the given token. */
+    public Answer buy(String token, String sale, String idempotencyKey, String user, int quantity) {
+        return post("/api/v1/sales/" + sale + "/orders", token,
+                "{\"userId\":\"" + user + "\",\"quantity\":" + quantity + "}", "Idempotency-Key", idempotencyKey);
+    }
+
     public Answer get(String path, String token) {
         return send(request(path, token).GET().build());
     }

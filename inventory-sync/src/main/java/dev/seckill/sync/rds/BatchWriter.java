@@ -31,8 +31,8 @@ import java.util.Map;
  * <p>Thread-safe: it holds no state but the prepared SQL text.
  */
 public final class BatchWriter {
-    /** Rows per multi-row statement: well under the 65535 placeholders of a MySQL statement. */
-    static final int CHUNK = 500;
+    /** Rows per multi-row statement: 20000 placeholders at most, under the 65535 of a MySQL statement. */
+    static final int CHUNK = 2000;
 
     private static final String SELECT_CHECKPOINT = SqlFile.load("select_sync_checkpoint");
     private static final String UPSERT_CHECKPOINT = SqlFile.load("upsert_sync_checkpoint");
@@ -170,8 +170,28 @@ public final class BatchWriter {
         return 1;
     }
 
-    /** Headers, then which headers now hold exactly this row's seq, then their lines and stale lines. */
+    /**
+     * Reads what the headers held, upserts the headers, then writes the lines of the rows whose
+     * header the upsert took (none held one, or an older one), and deletes stale lines only where
+     * an older version had more lines (a reused request id): rare, so usually 3 statements.
+     * Nothing else writes these rows meanwhile: writers of the shard hold the checkpoint lock.
+     */
     private static int upsertReservations(Connection c, List<ReservationRow> rows) throws SQLException {
+        int statements = 0;
+        Map<String, long[]> before = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT request_id, store_seq, line_count FROM reservation WHERE request_id IN ("
+                + SqlFile.placeholders(rows.size()) + ")")) {
+            int i = 1;
+            for (ReservationRow r : rows) {
+                ps.setString(i++, r.requestId());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    before.put(rs.getString(1), new long[] {rs.getLong(2), rs.getInt(3)});
+                }
+            }
+            statements++;
+        }
         try (PreparedStatement ps = c.prepareStatement(SqlFile.multiRow(UPSERT_RESERVATION, rows.size()))) {
             int i = 1;
             for (ReservationRow r : rows) {
@@ -195,31 +215,23 @@ public final class BatchWriter {
                 ps.setLong(i++, r.seq());
             }
             ps.executeUpdate();
+            statements++;
         }
-        Map<String, Long> held = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT request_id, store_seq FROM reservation WHERE request_id IN (" + SqlFile.placeholders(rows.size()) + ")")) {
-            int i = 1;
-            for (ReservationRow r : rows) {
-                ps.setString(i++, r.requestId());
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    held.put(rs.getString(1), rs.getLong(2));
+        List<ReservationRow> owned = new ArrayList<>(rows.size());
+        List<ReservationRow> shrunk = new ArrayList<>();
+        int lineCount = 0;
+        for (ReservationRow r : rows) {
+            long[] old = before.get(r.requestId());
+            if (old == null || old[0] < r.seq()) { // the upsert's own guard: it took this row
+                owned.add(r);
+                lineCount += r.lines().size();
+                if (old != null && old[1] > r.lines().size()) {
+                    shrunk.add(r);
                 }
             }
         }
-        List<ReservationRow> owned = new ArrayList<>(rows.size());
-        int lineCount = 0;
-        for (ReservationRow r : rows) {
-            Long seq = held.get(r.requestId());
-            if (seq != null && seq == r.seq()) {
-                owned.add(r);
-                lineCount += r.lines().size();
-            }
-        }
         if (owned.isEmpty()) {
-            return 2;
+            return statements;
         }
         try (PreparedStatement ps = c.prepareStatement(SqlFile.multiRow(UPSERT_LINE, lineCount))) {
             int i = 1;
@@ -234,21 +246,25 @@ public final class BatchWriter {
                 }
             }
             ps.executeUpdate();
+            statements++;
         }
-        // lines an older version had beyond the new line count (a reused request id)
-        StringBuilder del = new StringBuilder("DELETE FROM reservation_line WHERE ");
-        for (int k = 0; k < owned.size(); k++) {
-            del.append(k == 0 ? "" : " OR ").append("(request_id = ? AND store_seq < ?)");
-        }
-        try (PreparedStatement ps = c.prepareStatement(del.toString())) {
-            int i = 1;
-            for (ReservationRow r : owned) {
-                ps.setString(i++, r.requestId());
-                ps.setLong(i++, r.seq());
+        if (!shrunk.isEmpty()) {
+            // rds-schema's delete_stale_reservation_lines.sql, for each of them at once
+            StringBuilder del = new StringBuilder("DELETE FROM reservation_line WHERE ");
+            for (int k = 0; k < shrunk.size(); k++) {
+                del.append(k == 0 ? "" : " OR ").append("(request_id = ? AND store_seq < ?)");
             }
-            ps.executeUpdate();
+            try (PreparedStatement ps = c.prepareStatement(del.toString())) {
+                int i = 1;
+                for (ReservationRow r : shrunk) {
+                    ps.setString(i++, r.requestId());
+                    ps.setLong(i++, r.seq());
+                }
+                ps.executeUpdate();
+                statements++;
+            }
         }
-        return 4;
+        return statements;
     }
 
     private static void rollbackQuietly(Connection c, Exception cause) {

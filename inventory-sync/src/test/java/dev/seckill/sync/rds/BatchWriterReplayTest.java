@@ -73,6 +73,25 @@ class BatchWriterReplayTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aReusedRequestIdWithFewerLinesLeavesNoStaleLine(TestDatabase.Kind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            BatchWriter writer = new BatchWriter(db.dataSource(), "shard-0");
+            writer.write(FIRST, 6); // order-2 has two lines
+            List<FeedRow> reused = List.of(
+                    new ReservationRow(30, "order-2", "reserved", "zoe", 5000, 0, 5000, List.of(new Line("case", 3))));
+            BatchWriter.WriteResult r = writer.write(reused, 30);
+            assertThat(dump(db.dataSource())).contains("reservation order-2 reserved zoe 3 lines=1 seq=30", "line order-2 1 case 3 seq=30")
+                    .noneMatch(row -> row.startsWith("line order-2 2 "));
+            assertThat(r.statements()).as("checkpoint lock, header read, header, lines, stale-line delete, checkpoint").isEqualTo(6);
+            writer.write(List.of(new ReservationRow(31, "order-3", "reserved", null, 1, 0, 1, List.of(new Line("case", 1)))), 31);
+            assertThat(new BatchWriter(db.dataSource(), "shard-0").write(
+                    List.of(new ReservationRow(32, "order-4", "reserved", null, 1, 0, 1, List.of(new Line("case", 1)))), 32).statements())
+                    .as("no delete when no line count shrank").isEqualTo(5);
+        }
+    }
+
     static List<String> dump(DataSource ds) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.seckill.service.order.PurchaseMetrics;
 import dev.seckill.service.store.StoreUnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -42,6 +44,13 @@ import java.util.stream.Collectors;
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+    private static final Pattern PURCHASE = Pattern.compile("/api/v1/sales/[^/]+/orders/?");
+
+    private final PurchaseMetrics purchases;
+
+    public ProblemHandler(PurchaseMetrics purchases) {
+        this.purchases = purchases;
+    }
 
     @ExceptionHandler(ApiException.class)
     public ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
@@ -65,6 +74,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
+        String path = path(request);
+        if (path != null && PURCHASE.matcher(path).matches()) {
+            purchases.unreadable(); // the purchase never reached OrderService, which counts the rest
+        }
         Throwable cause = e.getCause();
         ApiException answer;
         if (cause instanceof UnrecognizedPropertyException u) {

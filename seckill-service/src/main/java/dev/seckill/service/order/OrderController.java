@@ -30,7 +30,8 @@ public class OrderController {
                     + " 429 THROTTLED and 503 UNAVAILABLE with Retry-After, 422 IDEMPOTENCY_KEY_REUSED, 400")
     public ResponseEntity<OrderView> buy(
             @PathVariable String saleId,
-            @Parameter(description = "the caller's key for this purchase; retries send the same key")
+            @Parameter(required = true, description = "the caller's key for this purchase (1 to 128 visible ASCII"
+                    + " characters); retries send the same key")
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             @RequestBody BuyRequest body) {
         OrderService.Purchase p = orders.buy(saleId, idempotencyKey, body);

@@ -37,6 +37,13 @@ public class PurchaseMetrics {
                 .publishPercentileHistogram().register(meters)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** A purchase whose body could not even be read (malformed JSON): counted, not timed. */
+    public void unreadable() {
+        orders.computeIfAbsent("invalid\n" + UNKNOWN_SALE, k -> Counter.builder("seckill.orders")
+                .description("purchase attempts by outcome").tag("outcome", "invalid").tag("sale", UNKNOWN_SALE)
+                .register(meters)).increment();
+    }
+
     /** The outcome a refusal of the purchase call counts as. */
     static String outcomeOf(String code) {
         return switch (code) {

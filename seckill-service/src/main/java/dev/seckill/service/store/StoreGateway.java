@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -49,7 +50,10 @@ public final class StoreGateway implements AutoCloseable {
     private final ClientResources resources;
     private final RedisClient client;
     private final Map<String, Timer> roundTrips = new ConcurrentHashMap<>();
+    private static final long RECONNECT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private volatile StatefulRedisConnection<String, String> connection;
+    private volatile long lastConnectFailure = System.nanoTime() - RECONNECT_PAUSE_NANOS;
 
     public StoreGateway(RedisURI uri, Duration timeout, CircuitBreaker breaker, MeterRegistry meters) {
         this.uri = uri;
@@ -62,6 +66,7 @@ public final class StoreGateway implements AutoCloseable {
                 .autoReconnect(true)
                 // while disconnected, fail at once instead of queueing requests behind the outage
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .build());
     }
@@ -275,18 +280,33 @@ public final class StoreGateway implements AutoCloseable {
         };
     }
 
+    /**
+     * The shared connection, made on first use so the service starts (and reports unhealthy)
+     * while an external store is still down. After a failed attempt, callers fail at once for a
+     * second instead of queueing behind another connect.
+     */
     private StatefulRedisConnection<String, String> connection() {
         StatefulRedisConnection<String, String> c = connection;
         if (c != null) {
             return c;
         }
+        if (System.nanoTime() - lastConnectFailure < RECONNECT_PAUSE_NANOS) {
+            throw new StoreUnavailableException("not connected to the store at " + uri());
+        }
         synchronized (this) {
-            if (connection == null) {
-                // connected on first use, so the service starts (and reports unhealthy) while an
-                // external store is still down
-                connection = client.connect();
+            if (connection != null) {
+                return connection;
             }
-            return connection;
+            if (System.nanoTime() - lastConnectFailure < RECONNECT_PAUSE_NANOS) {
+                throw new StoreUnavailableException("not connected to the store at " + uri());
+            }
+            try {
+                connection = client.connect();
+                return connection;
+            } catch (RuntimeException e) {
+                lastConnectFailure = System.nanoTime();
+                throw new StoreUnavailableException("cannot connect to the store at " + uri() + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -76,6 +76,8 @@ public final class InventorySyncRunner implements AutoCloseable {
         starter.shutdownNow();
         if (sync != null) {
             sync.close();
+            LOG.info("inventory sync of {} stopped; the RDS has the store's changes up to {}", settings.shard(),
+                    sync.status().appliedSeq());
         }
     }
 }

@@ -71,6 +71,14 @@ class AccessTest {
         Answer docs = platform.get("/v3/api-docs", null);
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.json().at("/paths").has("/api/v1/sales/{saleId}/orders")).isTrue();
+        assertThat(docs.json().at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
+        assertThat(docs.json().at("/paths/~1api~1v1~1sales~1{saleId}~1orders/post/responses/503/content")
+                .has("application/problem+json")).isTrue();
+        boolean keyRequired = false;
+        for (var p : docs.json().at("/paths/~1api~1v1~1sales~1{saleId}~1orders/post/parameters")) {
+            keyRequired |= p.get("name").asText().equals("Idempotency-Key") && p.get("required").asBoolean();
+        }
+        assertThat(keyRequired).as("Idempotency-Key documented as required").isTrue();
         assertThat(platform.get("/swagger-ui/index.html", null).status()).isEqualTo(200);
 
         assertThat(platform.get("/actuator/prometheus", null).status()).isEqualTo(401);

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.seckill.service.SharedPlatform;
 import dev.seckill.service.TestPlatform;
 import dev.seckill.service.TestPlatform.Answer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -75,6 +77,7 @@ class BadInputTest {
 
     @Test
     void malformedJsonIs400() {
+        double invalidBefore = invalidPurchases();
         for (String body : new String[] {"{\"userId\":", "not json", "[1,2]", ""}) {
             Answer a = platform.post("/api/v1/sales/" + sale + "/orders", SERVICE_TOKEN, body, "Idempotency-Key", "k");
             assertThat(a.status()).as("body %s: %s", body, a).isEqualTo(400);
@@ -87,6 +90,12 @@ class BadInputTest {
         assertThat(xml.status()).isEqualTo(415);
         assertThat(xml.code()).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
         assertThat(platform.stock(sale)).containsExactly(10, 10, 0, 0);
+        assertThat(invalidPurchases() - invalidBefore).as("counted as invalid purchases").isGreaterThanOrEqualTo(4);
+    }
+
+    private double invalidPurchases() {
+        return platform.bean(MeterRegistry.class).find("seckill.orders").tag("outcome", "invalid").counters().stream()
+                .mapToDouble(Counter::count).sum();
     }
 
     @Test

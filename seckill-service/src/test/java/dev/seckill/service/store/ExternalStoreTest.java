@@ -59,4 +59,38 @@ class ExternalStoreTest {
             }
         }
     }
+
+    @Test
+    void theServiceStartsBeforeItsStoreAndRecoversWhenItComes(@TempDir Path dir) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (TestPlatform platform = TestPlatform.start(dir.resolve("service"), "store.uri=redis://127.0.0.1:" + port)) {
+            long start = System.nanoTime();
+            Answer create = platform.createSale("{\"id\":\"late\",\"sku\":\"late\",\"stock\":2}");
+            assertThat(create.status()).as(create.toString()).isEqualTo(503);
+            assertThat(create.header("Retry-After")).isNotNull();
+            assertThat((System.nanoTime() - start) / 1_000_000).as("answered at once").isLessThan(2_500);
+            Answer health = platform.get("/actuator/health", null);
+            assertThat(health.json().at("/components/store/status").asText()).isEqualTo("DOWN");
+            assertThat(health.json().at("/components/sync/details/state").asText()).isEqualTo("NOT_STARTED");
+
+            StoreNode store = StoreNode.start(StoreConfig.defaults().withPort(port).withDataDir(dir.resolve("store")));
+            try {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                        .pollInterval(java.time.Duration.ofMillis(200))
+                        .until(() -> platform.createSale("{\"id\":\"late\",\"sku\":\"late\",\"stock\":2}").status() == 201);
+                assertThat(platform.buy("late", "k", "alice", 1).status()).isEqualTo(201);
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                        .pollInterval(java.time.Duration.ofMillis(200)).untilAsserted(() -> {
+                            Answer h = platform.get("/actuator/health", null);
+                            assertThat(h.json().at("/components/store/status").asText()).isEqualTo("UP");
+                            assertThat(h.json().at("/components/sync/details/state").asText()).isEqualTo("RUNNING");
+                        });
+            } finally {
+                store.close();
+            }
+        }
+    }
 }

@@ -1,0 +1,115 @@
+package dev.seckill.service.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.seckill.service.api.ApiException;
+import dev.seckill.service.store.StoreGateway;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.lettuce.core.RedisURI;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The admission rules on their own, without HTTP: the stock-aware gate, the sold-out flag and
+ * what clears it, the bulkhead. The gateway points at a port nobody listens on, so a poll of a
+ * sold-out sale finds the store unavailable and keeps the flag.
+ */
+class AdmissionControlTest {
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final StoreGateway store;
+
+    AdmissionControlTest() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        store = new StoreGateway(RedisURI.create("redis://127.0.0.1:" + closedPort), Duration.ofMillis(500),
+                CircuitBreaker.ofDefaults("test"), meters);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private AdmissionControl admission(int inFlightPerUnit, int minInFlight, int maxStoreCalls) {
+        return new AdmissionControl(new AdmissionSettings(1_000_000, 1_000_000, inFlightPerUnit, minInFlight, maxStoreCalls,
+                Duration.ofMillis(1), Duration.ofSeconds(1)), store, Clock.systemUTC(), meters);
+    }
+
+    private static ApiException refusal(Runnable call) {
+        ApiException e = catchThrowableOfType(call::run, ApiException.class);
+        assertThat(e).as("refused").isNotNull();
+        return e;
+    }
+
+    private double rejects(String reason) {
+        var c = meters.find("seckill.admission.rejects").tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void noMoreBuyersInFlightThanTheGateAllows() {
+        AdmissionControl a = admission(2, 1, 100);
+        a.reserved("s", "o-0", 2); // the store said 2 units remain: 4 buyers may be in flight
+        var tickets = new java.util.ArrayList<AdmissionControl.Ticket>();
+        for (int i = 0; i < 4; i++) {
+            tickets.add(a.admit("s", "sku", "u" + i, "o-" + (i + 1)));
+        }
+        ApiException fifth = refusal(() -> a.admit("s", "sku", "u5", "o-5"));
+        assertThat(fifth.status().value()).isEqualTo(429);
+        assertThat(fifth.code()).isEqualTo("THROTTLED");
+        assertThat(fifth.retryAfterSeconds()).isEqualTo(1L);
+        assertThat(rejects("stock_gate")).isEqualTo(1);
+
+        a.release(tickets.get(0));
+        a.release(tickets.get(0)); // twice: frees one place only
+        AdmissionControl.Ticket next = a.admit("s", "sku", "u5", "o-5");
+        assertThat(refusal(() -> a.admit("s", "sku", "u6", "o-6")).code()).isEqualTo("THROTTLED");
+        a.release(next);
+        assertThat(a.admit("other-sale", "sku2", "u7", "o-7")).as("another sale has its own gate").isNotNull();
+    }
+
+    @Test
+    void theSoldOutFlagTurnsBuyersAwayUntilStockComesBack() {
+        AdmissionControl a = admission(2, 8, 100);
+        a.release(a.admit("s", "sku", "u1", "o-1"));
+        a.reserved("s", "o-1", 0);
+        a.soldOut("s");
+        ApiException e = refusal(() -> a.admit("s", "sku", "u2", "o-2"));
+        assertThat(e.status().value()).isEqualTo(409);
+        assertThat(e.code()).isEqualTo("SOLD_OUT");
+        assertThat(a.believedSoldOut("s")).isTrue();
+        // a poll finds the store unavailable: still sold out
+        assertThat(refusal(() -> a.admit("s", "sku", "u2", "o-2")).code()).isEqualTo("SOLD_OUT");
+        // the replay of an order made here passes (the store answers it with its first answer)
+        a.release(a.admit("s", "sku", "u1", "o-1"));
+
+        a.stockChanged("s", 5); // restock
+        assertThat(a.believedSoldOut("s")).isFalse();
+        a.release(a.admit("s", "sku", "u2", "o-2"));
+
+        a.soldOut("s");
+        a.unitsReturned("s"); // a cancel
+        a.release(a.admit("s", "sku", "u3", "o-3"));
+        assertThat(rejects("sold_out")).isEqualTo(2);
+    }
+
+    @Test
+    void theBulkheadBoundsCallsWaitingOnTheStore() {
+        AdmissionControl a = admission(1000, 1000, 2);
+        a.admit("s1", "a", "u1", "o-1");
+        a.admit("s2", "b", "u2", "o-2");
+        ApiException e = refusal(() -> a.admit("s3", "c", "u3", "o-3"));
+        assertThat(e.status().value()).isEqualTo(503);
+        assertThat(e.code()).isEqualTo("UNAVAILABLE");
+        assertThat(e.retryAfterSeconds()).isEqualTo(1L);
+        assertThat(rejects("bulkhead")).isEqualTo(1);
+    }
+}
