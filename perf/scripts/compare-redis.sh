@@ -8,7 +8,9 @@
 # (EVALSHA). The counter-store runs from counter-store/target/counter-store.jar (build it first:
 # ./mvnw -q -DskipTests package) as a one-node group: every INV.RESERVE answer is fsync'd.
 # STORE_JAVA_OPTS sets its JVM flags (default -Xms2g -Xmx2g). The store is warmed up first.
-# Prints one CSV row per test to perf/out/compare-<date>.csv and a table with the ratios.
+# PIPELINES sets the pipeline depths (default "1 16"); with any other list the run is a pipeline
+# sweep and its CSV is named pipelines-<date>.csv, so charts.sh draws throughput against depth.
+# Prints one CSV row per test to perf/results/compare-<date>.csv and a table with the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
@@ -16,10 +18,12 @@ N1=$((N / 10))
 CLIENTS=${CLIENTS:-50}
 REDIS_PORT=6479
 STORE_PORT=6480
-OUT=perf/out
+OUT=perf/results
 mkdir -p "$OUT"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-CSV="$OUT/compare-$STAMP.csv"
+PIPELINES=${PIPELINES:-1 16}
+KIND=$([ "$PIPELINES" = "1 16" ] && echo compare || echo pipelines)
+CSV="$OUT/$KIND-$STAMP.csv"
 WORK=$(mktemp -d)
 trap 'kill $STORE_PID 2>/dev/null || true; redis-cli -p $REDIS_PORT shutdown nosave >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
@@ -65,7 +69,7 @@ row() {
   printf '%-34s -P %-3s redis %12s   store %12s   store/redis %s\n' "$name" "$p" "$r" "$s" "$ratio"
 }
 
-for p in 1 16; do
+for p in $PIPELINES; do
   n=$([ "$p" = 1 ] && echo $N1 || echo $N)
   redis_incr=$(rate $REDIS_PORT $p $n INCR counter)
   store_incr=$(rate $STORE_PORT $p $n INCR counter)
@@ -75,7 +79,7 @@ for p in 1 16; do
   row "reserve (Lua everysec vs INV.RESERVE)" $p "$redis_lua" "$store_res"
 done
 redis-cli -p $REDIS_PORT config set appendfsync always >/dev/null
-for p in 1 16; do
+for p in $PIPELINES; do
   n=$([ "$p" = 1 ] && echo $((N1 / 2)) || echo $((N / 2)))
   redis_lua=$(rate $REDIS_PORT $p $n EVALSHA "$SHA" 1 stock 1)
   store_res=$(rate $STORE_PORT $p $n INV.RESERVE stock 1 __rand_int__)
