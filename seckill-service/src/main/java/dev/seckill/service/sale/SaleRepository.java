@@ -41,16 +41,16 @@ public class SaleRepository {
     }
 
     /**
-     * Inserts a new sale; the sale's title is its id, its price 0 in currency XXX (the API does not
-     * sell at a price, the e-commerce service does).
+     * Inserts a new sale. Title, price and currency stay NULL: the API carries none of them (the
+     * e-commerce service that calls it owns the catalogue and the prices).
      *
      * @throws DuplicateKeyException if the id or the SKU already has a sale
      */
     public void insert(Sale s, String status) {
-        jdbc.update("INSERT INTO sale (sale_id, sku, title, price_minor, currency, units, per_user_limit, status,"
+        jdbc.update("INSERT INTO sale (sale_id, sku, units, per_user_limit, status,"
                         + " starts_at, ends_at, created_at, updated_at, reservation_ttl_ms)"
-                        + " VALUES (?, ?, ?, 0, 'XXX', ?, ?, ?, ?, ?, ?, ?, ?)",
-                s.id(), s.sku(), s.id(), s.units(), s.perUserLimit(), status, s.startsAt().toEpochMilli(),
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                s.id(), s.sku(), s.units(), s.perUserLimit(), status, s.startsAt().toEpochMilli(),
                 s.endsAt() == null ? NO_END : s.endsAt().toEpochMilli(), s.createdAt().toEpochMilli(),
                 s.updatedAt().toEpochMilli(), s.reservationTtl().toMillis());
     }
