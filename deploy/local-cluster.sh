@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# A production-shaped platform on one machine, for rehearsals: three counter-store nodes in one
+# Raft group, the inventory sync as its own process, and the seckill-service using both and a
+# real MariaDB/MySQL. Each part is a separate JVM, so any one can be killed with kill -9 and
+# started again, as in production.
+#
+#   deploy/local-cluster.sh up              start what is not running (the jars must be built)
+#   deploy/local-cluster.sh status          roles, leader, log position, sync lag, service health
+#   deploy/local-cluster.sh kill n2         kill -9 one store node (or: sync, service)
+#   deploy/local-cluster.sh start n2        start it again on the same data
+#   deploy/local-cluster.sh down            SIGTERM everything, wait for each to exit
+#
+# Environment (defaults in brackets):
+#   CLUSTER_DIR [./data/cluster]   data, logs, pid files, tokens.env
+#   JDBC_URL [jdbc:mariadb://127.0.0.1:3306/seckill_rehearsal]  the database must exist
+#   JDBC_USER [root]  JDBC_PASSWORD []
+#   STORE_PORTS [7001 7002 7003]   RESP ports of n1..n3; Raft ports are these + 100
+#   SERVICE_PORT [8080]            STORE_NODE [n1]: the node the sync and the service talk to
+#   STORE_JAVA_OPTS [-Xms1g -Xmx1g]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR=${CLUSTER_DIR:-./data/cluster}
+JDBC_URL=${JDBC_URL:-jdbc:mariadb://127.0.0.1:3306/seckill_rehearsal}
+JDBC_USER=${JDBC_USER:-root}
+JDBC_PASSWORD=${JDBC_PASSWORD:-}
+read -r -a PORTS <<< "${STORE_PORTS:-7001 7002 7003}"
+SERVICE_PORT=${SERVICE_PORT:-8080}
+STORE_NODE=${STORE_NODE:-n1}
+NODES=(n1 n2 n3)
+
+STORE_JAR=counter-store/target/counter-store.jar
+SYNC_JAR=inventory-sync/target/inventory-sync.jar
+SERVICE_JAR=seckill-service/target/seckill-service.jar
+
+die() { echo "local-cluster: $*" >&2; exit 2; }
+port_of() { local i=${1#n}; echo "${PORTS[$((i - 1))]}"; }
+pid_of() { [ -f "$DIR/pids/$1.pid" ] && cat "$DIR/pids/$1.pid" || true; }
+running() { local p; p=$(pid_of "$1"); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+peers() {
+  local list="" n
+  for n in "${NODES[@]}"; do list+="${list:+,}$n=127.0.0.1:$(( $(port_of "$n") + 100 ))"; done
+  echo "$list"
+}
+
+launch() { # name, command...: in the background, its output in logs/<name>.log
+  local name=$1; shift
+  "$@" >> "$DIR/logs/$name.log" 2>&1 &
+  echo $! > "$DIR/pids/$name.pid"
+  echo "started $name (pid $!, log $DIR/logs/$name.log)"
+}
+
+wait_for() { # what, seconds, test command...
+  local what=$1 secs=$2; shift 2
+  for _ in $(seq 1 $((secs * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  die "$what did not come up in ${secs}s (see $DIR/logs)"
+}
+
+start_node() {
+  local n=$1
+  running "$n" && { echo "$n is running"; return; }
+  launch "$n" java ${STORE_JAVA_OPTS:--Xms1g -Xmx1g} -jar "$STORE_JAR" --port "$(port_of "$n")" --bind 127.0.0.1 \
+    --data-dir "$DIR/$n" --node-id "$n" --peers "$(peers)"
+}
+
+tokens() {
+  if [ ! -f "$DIR/tokens.env" ]; then
+    umask 077
+    { echo "SECKILL_SERVICE_TOKEN=svc-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+      echo "SECKILL_ADMIN_TOKEN=adm-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"; } > "$DIR/tokens.env"
+  fi
+  # shellcheck disable=SC1091
+  . "$DIR/tokens.env"
+  export SECKILL_SERVICE_TOKEN SECKILL_ADMIN_TOKEN
+}
+
+start_sync() {
+  running sync && { echo "sync is running"; return; }
+  launch sync java -Xmx512m -jar "$SYNC_JAR" sync --migrate --store "redis://127.0.0.1:$(port_of "$STORE_NODE")" \
+    --jdbc-url "$JDBC_URL" --jdbc-user "$JDBC_USER" --jdbc-password "$JDBC_PASSWORD"
+}
+
+start_service() {
+  running service && { echo "service is running"; return; }
+  tokens
+  launch service java -Xmx1g -jar "$SERVICE_JAR" --server.port="$SERVICE_PORT" \
+    --store.uri="redis://127.0.0.1:$(port_of "$STORE_NODE")" --seckill.sync.enabled=false \
+    --spring.datasource.url="$JDBC_URL" --spring.datasource.username="$JDBC_USER" \
+    --spring.datasource.password="$JDBC_PASSWORD"
+}
+
+leader_known() {
+  redis-cli -p "$(port_of "$STORE_NODE")" INFO replication | grep -q '^raft_leader:n'
+}
+
+up() {
+  for j in "$STORE_JAR" "$SYNC_JAR" "$SERVICE_JAR"; do
+    [ -f "$j" ] || die "$j is missing: build first with ./mvnw -q -DskipTests package"
+  done
+  command -v redis-cli >/dev/null || die "redis-cli is missing (apt-get install redis-tools)"
+  mkdir -p "$DIR/logs" "$DIR/pids"
+  for n in "${NODES[@]}"; do start_node "$n"; done
+  wait_for "a store leader" 60 leader_known
+  start_sync
+  start_service
+  wait_for "the service" 90 curl -fsS "http://127.0.0.1:$SERVICE_PORT/actuator/health"
+  echo
+  echo "dashboard: http://127.0.0.1:$SERVICE_PORT/admin/   tokens: $DIR/tokens.env"
+  status
+}
+
+status() {
+  local n p
+  for n in "${NODES[@]}"; do
+    p=$(port_of "$n")
+    if running "$n"; then
+      redis-cli -p "$p" INFO 2>/dev/null | tr -d '\r' | awk -v n="$n" -v p="$p" -F: '
+          /^raft_role:/ {r=$2} /^raft_leader:/ {l=$2} /^log_commit_index:/ {i=$2}
+          /^feed_last_seq:/ {f=$2} /^feed_acked_seq:/ {a=$2}
+          END { printf "%-8s port %-5s %-9s leader %-4s commit %-9s feed not yet in the RDS %s\n", n, p, r, l, i, f - a }'
+    else
+      printf "%-8s port %-5s down\n" "$n" "$p"
+    fi
+  done
+  running sync && echo "sync     running (pid $(pid_of sync))" || echo "sync     down"
+  if running service; then
+    echo "service  $(curl -s "http://127.0.0.1:$SERVICE_PORT/actuator/health" | head -c 300)"
+  else
+    echo "service  down"
+  fi
+}
+
+stop_one() { # SIGTERM, then wait up to 30 s
+  local name=$1 p
+  p=$(pid_of "$name")
+  if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+    kill "$p"
+    for _ in $(seq 1 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$p" 2>/dev/null && echo "$name (pid $p) is still stopping" || echo "stopped $name"
+  fi
+  rm -f "$DIR/pids/$name.pid"
+}
+
+case "${1:-}" in
+  up) up ;;
+  status) status ;;
+  down) stop_one service; stop_one sync; for n in "${NODES[@]}"; do stop_one "$n"; done ;;
+  kill)
+    name=${2:?kill n1|n2|n3|sync|service}
+    p=$(pid_of "$name"); [ -n "$p" ] || die "$name is not running"
+    kill -9 "$p" && rm -f "$DIR/pids/$name.pid" && echo "killed $name (pid $p) with SIGKILL" ;;
+  start)
+    case "${2:-}" in
+      n1|n2|n3) mkdir -p "$DIR/logs" "$DIR/pids"; start_node "$2" ;;
+      sync) start_sync ;;
+      service) start_service ;;
+      *) die "start n1|n2|n3|sync|service" ;;
+    esac ;;
+  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
