@@ -114,10 +114,8 @@ public class OrderService {
             throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key"
                     + " was used for a purchase with other parameters", null, Map.of("field", "Idempotency-Key"));
         }
-        if (r.replay()) {
-            admission.replayed(orderId);
-        } else {
-            admission.reserved(sale.id(), orderId, r.availableAfter());
+        if (!r.replay()) {
+            admission.reserved(sale.id(), r.availableAfter());
         }
         return new Purchase(OrderView.created(sale.id(), res), r.replay());
     }
