@@ -73,9 +73,15 @@ public final class StoreGateway implements AutoCloseable {
         call(StoreCommand.INV_CREATE, sku, total);
     }
 
-    /** {@code INV.RESTOCK sku delta}: the new available; refused with {@code NOSUCHSKU}, {@code INSUFFICIENT n}. */
-    public long restock(String sku, long delta) {
-        return (Long) call(StoreCommand.INV_RESTOCK, sku, delta);
+    /**
+     * {@code INV.RESTOCK sku delta [reqId]}: the new available; refused with {@code NOSUCHSKU},
+     * {@code INSUFFICIENT n}. With a request id a retry adds nothing again and gets the first answer.
+     *
+     * @param requestId null: applied every time it is sent
+     */
+    public long restock(String sku, long delta, String requestId) {
+        return (Long) (requestId == null ? call(StoreCommand.INV_RESTOCK, sku, delta)
+                : call(StoreCommand.INV_RESTOCK, sku, delta, requestId));
     }
 
     /** {@code INV.GET sku}, empty if the store does not know the SKU. */
@@ -102,31 +108,30 @@ public final class StoreGateway implements AutoCloseable {
     }
 
     /**
-     * {@code INV.RESERVE sku qty reqId USER user [LIMIT n] TTL ms}, with the request id read just
-     * before and just after in the same pipeline: before tells a replay from a first attempt,
-     * after gives the reservation as the store keeps it (its user, quantity and expiry).
+     * {@code INV.RESERVE sku qty reqId USER user [LIMIT n] TTL ms DETAIL}: one command that
+     * answers, on success, the reservation as the store keeps it (user, quantity, expiry), the
+     * units available after the original reservation, and whether the request id had reserved
+     * before (a replay).
      *
      * @param limit the most units {@code user} may hold or have bought of this SKU; null for none
      */
     public ReserveResult reserve(String sku, long qty, String requestId, String user, Integer limit, long ttlMillis) {
         Request reserve = limit == null
-                ? new Request(StoreCommand.INV_RESERVE, sku, qty, requestId, "USER", user, "TTL", ttlMillis)
-                : new Request(StoreCommand.INV_RESERVE, sku, qty, requestId, "USER", user, "LIMIT", limit, "TTL", ttlMillis);
-        Object[] r = pipeline("INV.RESERVE",
-                new Request(StoreCommand.INV_RESERVATION, requestId),
-                reserve,
-                new Request(StoreCommand.INV_RESERVATION, requestId));
-        boolean replay = r[0] != null;
-        if (r[1] instanceof StoreRefusal refusal) {
-            return new ReserveResult(replay, -1, refusal, null);
+                ? new Request(StoreCommand.INV_RESERVE, sku, qty, requestId, "USER", user, "TTL", ttlMillis, "DETAIL")
+                : new Request(StoreCommand.INV_RESERVE, sku, qty, requestId, "USER", user, "LIMIT", limit,
+                        "TTL", ttlMillis, "DETAIL");
+        Object reply = pipeline("INV.RESERVE", reserve)[0];
+        if (reply instanceof StoreRefusal refusal) {
+            return new ReserveResult(false, -1, refusal, null);
         }
-        return new ReserveResult(replay, (Long) r[1], null, toReservation(r[2]));
+        Map<String, Object> detail = asMap(reply);
+        return new ReserveResult(num(detail, "replayed") == 1, num(detail, "available"), null, toReservation(detail));
     }
 
     /**
      * What {@link #reserve} found.
      *
-     * @param replay         the request id was known before this call
+     * @param replay         the request id had reserved before this call (false when refused)
      * @param availableAfter the store's first answer: units available right after the reservation
      * @param refusal        the store's (first) refusal, or null
      * @param reservation    the reservation as the store keeps it, null when refused
