@@ -7,17 +7,20 @@ package dev.seckill.store.command;
  * @param key      the SKU id or counter key (null where the op has none)
  * @param number   the op's main number: qty, total, delta, value, cursor, afterSeq or ack seq
  * @param count    COUNT of INV.SCAN, count of INV.CHANGES
- * @param requestId the request id of RESERVE, RESERVEALL, DEDUCT, CONFIRM, CANCEL, RESERVATION
+ * @param requestId the request id of RESERVE, RESERVEALL, DEDUCT, CONFIRM, CANCEL, RESERVATION,
+ *                 RESTOCK (null there when none was given)
  * @param user     USER, or null
  * @param limit    LIMIT, or -1 for none
  * @param ttlMs    TTL in milliseconds, or 0 for none
  * @param keys     the keys of DEL/EXISTS/MGET, the SKUs of RESERVEALL
  * @param quantities the quantities of RESERVEALL, one per SKU
+ * @param detail   DETAIL of RESERVE and DEDUCT: answer with the reservation, not only the number
  */
 public record Command(Op op, String key, long number, long count, String requestId, String user,
-                      long limit, long ttlMs, String[] keys, long[] quantities) {
+                      long limit, long ttlMs, String[] keys, long[] quantities,
+                      boolean detail) {
 
     static Command of(Op op, String key, long number) {
-        return new Command(op, key, number, 0, null, null, -1, 0, null, null);
+        return new Command(op, key, number, 0, null, null, -1, 0, null, null, false);
     }
 }

@@ -43,14 +43,14 @@ public final class CommandParser {
                 yield Command.of(op, null, 0);
             }
             case INV_CREATE -> Command.of(op, id(a, 3, op, "SKU"), nonNegative(integer(a[2])));
-            case INV_RESTOCK -> Command.of(op, id(a, 3, op, "SKU"), integer(a[2]));
+            case INV_RESTOCK -> restock(a);
             case INV_GET -> Command.of(op, id(a, 2, op, "SKU"), 0);
             case INV_RESERVE -> take(op, a, true);
             case INV_DEDUCT -> take(op, a, false);
             case INV_RESERVEALL -> reserveAll(a);
             case INV_CONFIRM, INV_CANCEL, INV_RESERVATION -> {
                 arity(a, 2, op);
-                yield new Command(op, null, 0, 0, requestId(a[1]), null, -1, 0, null, null);
+                yield new Command(op, null, 0, 0, requestId(a[1]), null, -1, 0, null, null, false);
             }
             case INV_SCAN -> scan(a);
             case INV_CHANGES -> {
@@ -59,7 +59,7 @@ public final class CommandParser {
                 if (count < 1 || count > 100_000) {
                     throw new CommandException("ERR count must be 1 to 100000");
                 }
-                yield new Command(op, null, integer(a[1]), count, null, null, -1, 0, null, null);
+                yield new Command(op, null, integer(a[1]), count, null, null, -1, 0, null, null, false);
             }
             case INV_ACK -> {
                 arity(a, 2, op);
@@ -69,7 +69,18 @@ public final class CommandParser {
         };
     }
 
-    /** {@code INV.RESERVE|INV.DEDUCT sku qty reqId [USER uid] [LIMIT n] [TTL ms]} */
+    /** {@code INV.RESTOCK sku delta [reqId]} */
+    private Command restock(byte[][] a) throws CommandException {
+        if (a.length != 3 && a.length != 4) {
+            throw arityError(Op.INV_RESTOCK);
+        }
+        String sku = id(a[1], "SKU");
+        long delta = integer(a[2]);
+        String reqId = a.length == 4 ? requestId(a[3]) : null;
+        return new Command(Op.INV_RESTOCK, sku, delta, 0, reqId, null, -1, 0, null, null, false);
+    }
+
+    /** {@code INV.RESERVE|INV.DEDUCT sku qty reqId [USER uid] [LIMIT n] [TTL ms] [DETAIL]} */
     private Command take(Op op, byte[][] a, boolean ttlAllowed) throws CommandException {
         if (a.length < 4) {
             throw arityError(op);
@@ -77,8 +88,8 @@ public final class CommandParser {
         String sku = id(a[1], "SKU");
         long qty = positive(integer(a[2]));
         String reqId = requestId(a[3]);
-        Options o = options(a, 4, a.length, ttlAllowed);
-        return new Command(op, sku, qty, 0, reqId, o.user, o.limit, o.ttl, null, null);
+        Options o = options(a, 4, a.length, ttlAllowed, true);
+        return new Command(op, sku, qty, 0, reqId, o.user, o.limit, o.ttl, null, null, o.detail);
     }
 
     /** {@code INV.RESERVEALL reqId [USER uid] [LIMIT n] [TTL ms] ITEMS sku qty [sku qty ...]} */
@@ -97,7 +108,7 @@ public final class CommandParser {
         if (items < 0) {
             throw new CommandException("ERR syntax error, ITEMS sku qty [sku qty ...] expected");
         }
-        Options o = options(a, 2, items, true);
+        Options o = options(a, 2, items, true, false);
         int pairs = a.length - items - 1;
         if (pairs == 0 || pairs % 2 != 0) {
             throw new CommandException("ERR syntax error, ITEMS needs sku qty pairs");
@@ -112,17 +123,25 @@ public final class CommandParser {
                 throw new CommandException("ERR duplicate SKU '" + skus[i] + "' in ITEMS");
             }
         }
-        return new Command(Op.INV_RESERVEALL, null, 0, 0, reqId, o.user, o.limit, o.ttl, skus, qtys);
+        return new Command(Op.INV_RESERVEALL, null, 0, 0, reqId, o.user, o.limit, o.ttl, skus, qtys, false);
     }
 
-    private record Options(String user, long limit, long ttl) {}
+    private record Options(String user, long limit, long ttl, boolean detail) {}
 
-    private Options options(byte[][] a, int from, int to, boolean ttlAllowed) throws CommandException {
+    /** {@code [USER uid] [LIMIT n] [TTL ms]} in any order, and the flag {@code DETAIL} where it applies. */
+    private Options options(byte[][] a, int from, int to, boolean ttlAllowed, boolean detailAllowed)
+            throws CommandException {
         String user = null;
         long limit = -1;
         long ttl = 0;
+        boolean detail = false;
         for (int i = from; i < to; i += 2) {
             String name = text(a[i]).toUpperCase(Locale.ROOT);
+            if (detailAllowed && name.equals("DETAIL")) {
+                detail = true;
+                i--; // a flag: no value follows
+                continue;
+            }
             if (i + 1 >= to) {
                 throw new CommandException("ERR syntax error, " + name + " needs a value");
             }
@@ -144,7 +163,7 @@ public final class CommandParser {
         if (limit >= 0 && user == null) {
             throw new CommandException("ERR LIMIT needs USER");
         }
-        return new Options(user, limit, ttl);
+        return new Options(user, limit, ttl, detail);
     }
 
     private static Command scan(byte[][] a) throws CommandException {
@@ -160,7 +179,7 @@ public final class CommandParser {
             count = positive(integer(a[3]));
             count = Math.min(count, 100_000);
         }
-        return new Command(Op.INV_SCAN, null, cursor, count, null, null, -1, 0, null, null);
+        return new Command(Op.INV_SCAN, null, cursor, count, null, null, -1, 0, null, null, false);
     }
 
     private static Command keys(Op op, byte[][] a) throws CommandException {
@@ -171,7 +190,7 @@ public final class CommandParser {
         for (int i = 1; i < a.length; i++) {
             keys[i - 1] = text(a[i]);
         }
-        return new Command(op, null, 0, 0, null, null, -1, 0, keys, null);
+        return new Command(op, null, 0, 0, null, null, -1, 0, keys, null, false);
     }
 
     private String key(byte[][] a, int arity, Op op) throws CommandException {

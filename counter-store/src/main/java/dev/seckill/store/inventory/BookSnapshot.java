@@ -19,7 +19,8 @@ import java.util.Map;
  * when a forgotten request id was used again by a later request and both still wait in the feed.
  */
 public final class BookSnapshot {
-    private static final int FORMAT = 1;
+    /** 2 added the remembered restock request ids; format 1 snapshots are still read. */
+    private static final int FORMAT = 2;
     private static final byte SKU_ROW = 0;
     private static final byte RESERVATION_ROW = 1;
 
@@ -82,11 +83,20 @@ public final class BookSnapshot {
             }
             out.writeLong(row.changeSeq());
         }
+
+        List<RestockRequest> restocks = new ArrayList<>();
+        book.restocksInOrder().forEach(restocks::add);
+        out.writeInt(restocks.size());
+        for (RestockRequest r : restocks) {
+            out.writeUTF(r.requestId());
+            out.writeLong(r.at());
+            writeAnswer(r.answer(), out);
+        }
     }
 
     public static InventoryBook read(DataInput in, BookSettings settings) throws IOException {
         int format = in.readInt();
-        if (format != FORMAT) {
+        if (format != 1 && format != FORMAT) {
             throw new IOException("unknown snapshot format " + format);
         }
         InventoryBook book = new InventoryBook(settings);
@@ -134,6 +144,14 @@ public final class BookSnapshot {
             book.feed().restore(row, seq);
         }
         book.feed().restoreSequences(lastSeq, ackedSeq);
+        if (format >= 2) {
+            int restocks = in.readInt();
+            for (int i = 0; i < restocks; i++) {
+                String reqId = in.readUTF();
+                long at = in.readLong();
+                book.restoreRestock(new RestockRequest(reqId, readAnswer(in), at));
+            }
+        }
         return book;
     }
 

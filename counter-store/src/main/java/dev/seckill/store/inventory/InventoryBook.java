@@ -45,6 +45,9 @@ public final class InventoryBook {
     /** Finished requests in the order they finished: the oldest are forgotten first. */
     private final ArrayDeque<Reservation> finished = new ArrayDeque<>();
     /** Reserved units with a TTL; entries that finished early are skipped when they come up. */
+    /** Restocks sent with a request id, what they answered; forgotten like finished requests. */
+    private final Map<String, RestockRequest> restocks = new HashMap<>();
+    private final ArrayDeque<RestockRequest> finishedRestocks = new ArrayDeque<>();
     private final PriorityQueue<Reservation> expiries = new PriorityQueue<>(BY_EXPIRY);
     private final ChangeFeed feed = new ChangeFeed();
     private final long[] rejects = new long[Reject.values().length];
@@ -90,36 +93,73 @@ public final class InventoryBook {
     }
 
     public Reply restock(String sku, long delta) {
+        return restock(sku, delta, null);
+    }
+
+    /**
+     * Adds {@code delta} (may be negative) to a SKU's total and available. With a request id the
+     * answer is remembered like a reservation's (same retention), so a retry answers it again and
+     * adds nothing twice; restock ids are their own namespace, apart from reservation ids.
+     */
+    public Reply restock(String sku, long delta, String reqId) {
+        if (reqId != null) {
+            RestockRequest prior = restocks.get(reqId);
+            if (prior != null) {
+                return prior.answer();
+            }
+        }
         Sku s = skus.get(sku);
         if (s == null) {
-            return refusal(Reject.NOSUCHSKU, "NOSUCHSKU");
+            return refusal(Reject.NOSUCHSKU, "NOSUCHSKU"); // bad input: not remembered
         }
+        Reply answer;
         if (delta < -s.available) { // not -delta > available: -Long.MIN_VALUE is Long.MIN_VALUE
-            return refusal(Reject.INSUFFICIENT, "INSUFFICIENT " + s.available);
+            answer = refusal(Reject.INSUFFICIENT, "INSUFFICIENT " + s.available);
+        } else if (delta > 0 && s.total > Long.MAX_VALUE - delta) {
+            answer = Reply.error("ERR increment or decrement would overflow");
+        } else {
+            s.total += delta;
+            s.available += delta;
+            feed.changed(s);
+            answer = Reply.integer(s.available);
         }
-        if (delta > 0 && s.total > Long.MAX_VALUE - delta) {
-            return Reply.error("ERR increment or decrement would overflow");
+        if (reqId != null) {
+            RestockRequest done = new RestockRequest(reqId, answer, now);
+            restocks.put(reqId, done);
+            finishedRestocks.addLast(done);
+            forgetOldRequests();
         }
-        s.total += delta;
-        s.available += delta;
-        feed.changed(s);
-        return Reply.integer(s.available);
+        return answer;
     }
 
     /** Holds {@code qty} units of one SKU for {@code reqId}; {@code limit < 0} means no limit, {@code ttlMs 0} no expiry. */
     public Reply reserve(String sku, long qty, String reqId, String user, long limit, long ttlMs) {
-        return take(sku, qty, reqId, user, limit, ttlMs, false);
+        return take(sku, qty, reqId, user, limit, ttlMs, false, false);
+    }
+
+    /**
+     * As {@link #reserve}, answering with {@code detail}: a success (first or replayed) as
+     * {@link ReservationReplies#detail}, a refusal as the plain command does.
+     */
+    public Reply reserve(String sku, long qty, String reqId, String user, long limit, long ttlMs, boolean detail) {
+        return take(sku, qty, reqId, user, limit, ttlMs, false, detail);
     }
 
     /** Sells {@code qty} units straight away (no reservation step). */
     public Reply deduct(String sku, long qty, String reqId, String user, long limit) {
-        return take(sku, qty, reqId, user, limit, 0, true);
+        return take(sku, qty, reqId, user, limit, 0, true, false);
     }
 
-    private Reply take(String sku, long qty, String reqId, String user, long limit, long ttlMs, boolean sell) {
+    /** As {@link #deduct}, answering like {@link #reserve(String, long, String, String, long, long, boolean)}. */
+    public Reply deduct(String sku, long qty, String reqId, String user, long limit, boolean detail) {
+        return take(sku, qty, reqId, user, limit, 0, true, detail);
+    }
+
+    private Reply take(String sku, long qty, String reqId, String user, long limit, long ttlMs, boolean sell,
+                       boolean detail) {
         Reservation prior = requests.get(reqId);
         if (prior != null) {
-            return prior.answer;
+            return detail ? ReservationReplies.detail(prior, true) : prior.answer;
         }
         Sku s = skus.get(sku);
         if (s == null) {
@@ -145,8 +185,8 @@ public final class InventoryBook {
             s.hold(user, qty);
         }
         feed.changed(s);
-        Reply answer = Reply.integer(s.available);
-        return accept(reqId, user, lines, qtys, ttlMs, answer, sell);
+        Reservation r = accept(reqId, user, lines, qtys, ttlMs, Reply.integer(s.available), sell);
+        return detail ? ReservationReplies.detail(r, false) : r.answer;
     }
 
     /** Holds every line or none; a refusal names the first SKU that failed. */
@@ -180,7 +220,7 @@ public final class InventoryBook {
             }
             feed.changed(s);
         }
-        return accept(reqId, user, lines.clone(), qtys.clone(), ttlMs, Reply.OK, false);
+        return accept(reqId, user, lines.clone(), qtys.clone(), ttlMs, Reply.OK, false).answer;
     }
 
     /** The refusal for taking {@code qty} of {@code s}, or null if it may be taken. Changes nothing. */
@@ -200,7 +240,7 @@ public final class InventoryBook {
         return null;
     }
 
-    private Reply accept(String reqId, String user, String[] lines, long[] qtys, long ttlMs, Reply answer, boolean sell) {
+    private Reservation accept(String reqId, String user, String[] lines, long[] qtys, long ttlMs, Reply answer, boolean sell) {
         long expiresAt = (sell || ttlMs <= 0) ? 0 : now + ttlMs;
         Reservation r = new Reservation(reqId, user, lines, qtys, now, expiresAt, nextOrdinal++, answer,
                 sell ? ReservationState.CONFIRMED : ReservationState.RESERVED);
@@ -218,7 +258,7 @@ public final class InventoryBook {
                 expiries.add(r);
             }
         }
-        return answer;
+        return r;
     }
 
     /** Reserved -> sold. Confirming twice is fine; confirming what expired or was cancelled is not. */
@@ -321,6 +361,13 @@ public final class InventoryBook {
             finished.pollFirst();
             requests.remove(oldest.requestId, oldest);
         }
+        RestockRequest restock;
+        while ((restock = finishedRestocks.peekFirst()) != null
+                && (finishedRestocks.size() > settings.maxFinishedRequestIds()
+                    || now - restock.at() >= settings.requestIdRetentionMs())) {
+            finishedRestocks.pollFirst();
+            restocks.remove(restock.requestId(), restock);
+        }
     }
 
     private Reply refusal(Reject why, String text) {
@@ -414,6 +461,16 @@ public final class InventoryBook {
 
     Map<String, Reservation> requests() {
         return requests;
+    }
+
+    /** Remembered restock request ids, oldest first. */
+    Iterable<RestockRequest> restocksInOrder() {
+        return finishedRestocks;
+    }
+
+    void restoreRestock(RestockRequest r) {
+        restocks.put(r.requestId(), r);
+        finishedRestocks.addLast(r);
     }
 
     long nextOrdinal() {

@@ -120,8 +120,8 @@ public final class StoreNode implements AutoCloseable {
         return port;
     }
 
-    /** True once {@link #close} began: connections stop taking commands. */
-    boolean closing() {
+    /** True once {@link #close} began: connections (and in-process clients) stop taking commands. */
+    public boolean closing() {
         return closed;
     }
 
@@ -136,8 +136,14 @@ public final class StoreNode implements AutoCloseable {
         return group;
     }
 
-    CommandPipeline pipeline() {
+    /** Where validated shard commands go; connections and in-process clients submit here. */
+    public CommandPipeline pipeline() {
         return pipeline;
+    }
+
+    /** The text {@code INFO section} answers (sections as in Redis: server, stats, replication...). */
+    public String info(String section) {
+        return InfoReport.render(this, section);
     }
 
     ClientStats clients() {

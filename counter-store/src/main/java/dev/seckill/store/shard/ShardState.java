@@ -7,6 +7,7 @@ import dev.seckill.store.inventory.BookSettings;
 import dev.seckill.store.inventory.BookSnapshot;
 import dev.seckill.store.inventory.InventoryBook;
 import dev.seckill.store.inventory.Reservation;
+import dev.seckill.store.inventory.ReservationReplies;
 import dev.seckill.store.inventory.Sku;
 import dev.seckill.store.protocol.Reply;
 
@@ -78,14 +79,14 @@ public final class ShardState {
             }
             case DBSIZE -> Reply.integer(counters.size() + book.skuCount());
             case INV_CREATE -> book.create(c.key(), c.number());
-            case INV_RESTOCK -> book.restock(c.key(), c.number());
+            case INV_RESTOCK -> book.restock(c.key(), c.number(), c.requestId());
             case INV_GET -> stock(book.sku(c.key()));
-            case INV_RESERVE -> book.reserve(c.key(), c.number(), c.requestId(), c.user(), c.limit(), c.ttlMs());
-            case INV_DEDUCT -> book.deduct(c.key(), c.number(), c.requestId(), c.user(), c.limit());
+            case INV_RESERVE -> book.reserve(c.key(), c.number(), c.requestId(), c.user(), c.limit(), c.ttlMs(), c.detail());
+            case INV_DEDUCT -> book.deduct(c.key(), c.number(), c.requestId(), c.user(), c.limit(), c.detail());
             case INV_RESERVEALL -> book.reserveAll(c.requestId(), c.user(), c.limit(), c.ttlMs(), c.keys(), c.quantities());
             case INV_CONFIRM -> book.confirm(c.requestId());
             case INV_CANCEL -> book.cancel(c.requestId());
-            case INV_RESERVATION -> reservation(book.reservation(c.requestId()));
+            case INV_RESERVATION -> ReservationReplies.reservation(book.reservation(c.requestId()));
             case INV_SCAN -> {
                 InventoryBook.ScanPage page = book.scan(c.number(), (int) c.count());
                 List<Reply> ids = new ArrayList<>(page.skuIds().size());
@@ -108,30 +109,6 @@ public final class ShardState {
         return new Reply.MapReply(List.of(
                 TOTAL, Reply.integer(s.total()), AVAILABLE, Reply.integer(s.available()),
                 RESERVED, Reply.integer(s.reserved()), SOLD, Reply.integer(s.sold())));
-    }
-
-    static Reply reservation(Reservation r) {
-        if (r == null) {
-            return Reply.NULL;
-        }
-        String[] skus = r.skus();
-        long[] qtys = r.quantities();
-        List<Reply> items = new ArrayList<>(skus.length * 2);
-        for (int i = 0; i < skus.length; i++) {
-            items.add(Reply.bulk(skus[i]));
-            items.add(Reply.integer(qtys[i]));
-        }
-        List<Reply> fields = new ArrayList<>(List.of(
-                Reply.bulk("requestId"), Reply.bulk(r.requestId()),
-                Reply.bulk("sku"), Reply.bulk(skus[0]),
-                Reply.bulk("qty"), Reply.integer(qtys[0]),
-                Reply.bulk("items"), new Reply.Array(items),
-                Reply.bulk("user"), r.user() == null ? Reply.NULL : Reply.bulk(r.user()),
-                Reply.bulk("state"), Reply.bulk(r.state().name()),
-                Reply.bulk("createdAt"), Reply.integer(r.createdAt()),
-                Reply.bulk("expiresAt"), r.expiresAt() == 0 ? Reply.NULL : Reply.integer(r.expiresAt()),
-                Reply.bulk("updatedAt"), Reply.integer(r.updatedAt())));
-        return new Reply.MapReply(fields);
     }
 
     /**

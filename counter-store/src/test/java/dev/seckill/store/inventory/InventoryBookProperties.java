@@ -83,7 +83,7 @@ class InventoryBookProperties {
 
     /** Outcomes every run of the main property must have met, or the generators have gone stale. */
     static final List<String> MUST_HAPPEN = List.of(
-            "Reserve :n", "Reserve -SOLDOUT", "Reserve -INSUFFICIENT", "Reserve -LIMIT", "Reserve -NOSUCHSKU",
+            "Reserve :n", "Reserve {detail}", "Deduct {detail}", "Reserve -SOLDOUT", "Reserve -INSUFFICIENT", "Reserve -LIMIT", "Reserve -NOSUCHSKU",
             "Deduct :n", "Deduct -LIMIT", "ReserveAll OK", "ReserveAll -SOLDOUT", "ReserveAll -INSUFFICIENT",
             "ReserveAll -LIMIT", "ReserveAll -NOSUCHSKU", "Confirm OK", "Confirm -EXPIRED", "Confirm -CANCELLED",
             "Confirm -NOSUCHRESERVATION", "Cancel OK", "Cancel -CONFIRMED", "Cancel -EXPIRED",
@@ -101,6 +101,8 @@ class InventoryBookProperties {
 
         Statistics.label("answers").coverage(c -> MUST_HAPPEN.forEach(k -> c.check(k).count((Integer n) -> n > 0)));
         Statistics.label("takes").coverage(c -> c.check(RETRIED).count((Integer n) -> n > 0));
+        Statistics.label("restocks").coverage(c -> c.check(RETRIED).count((Integer n) -> n > 0));
+        Statistics.label("detail").coverage(c -> c.check("replayed").count((Integer n) -> n > 0));
     }
 
     /**
@@ -269,9 +271,16 @@ class InventoryBookProperties {
         if (c instanceof Take t) {
             Statistics.label("takes").collect(model.knows(t.reqId()) ? RETRIED : "new request id");
         }
+        if (c instanceof Restock r) {
+            Statistics.label("restocks").collect(r.reqId() == null ? "plain"
+                    : model.knowsRestock(r.reqId()) ? RETRIED : "new request id");
+        }
         String expected = c.on(model);
         String actual = text(c.on(book));
         Statistics.label("answers").collect(c.getClass().getSimpleName() + " " + kind(expected));
+        if (expected.startsWith("{")) {
+            Statistics.label("detail").collect(expected.contains("replayed=:1") ? "replayed" : "first");
+        }
         assertThat(actual).as(where).isEqualTo(expected);
     }
 
@@ -336,6 +345,8 @@ class InventoryBookProperties {
                     .isEqualTo(view(original.reservation(id)));
         }
         assertThat(feedState(restored.feed())).as("%s: change feed", where).isEqualTo(feedState(original.feed()));
+        assertThat(restored.restocksInOrder()).as("%s: remembered restock request ids", where)
+                .containsExactlyElementsOf(original.restocksInOrder());
         assertThat(restored.outcomeCounts()).as("%s: outcome counters", where).isEqualTo(original.outcomeCounts());
         assertThat(restored.rejectCounts()).as("%s: reject counters", where).isEqualTo(original.rejectCounts());
     }
@@ -457,10 +468,13 @@ class InventoryBookProperties {
                 + " updated=" + updated + " answer=" + answer;
     }
 
-    /** The kind of an answer, for the statistics: "OK", ":n", or the error code. */
+    /** The kind of an answer, for the statistics: "OK", ":n", "{detail}", or the error code. */
     private static String kind(String answer) {
         if (answer.startsWith(":")) {
             return ":n";
+        }
+        if (answer.startsWith("{")) {
+            return "{detail}";
         }
         int space = answer.indexOf(' ');
         return space < 0 ? answer : answer.substring(0, space);
@@ -512,11 +526,11 @@ class InventoryBookProperties {
         Arbitrary<String> reqId = Arbitraries.of(requestIds);
         return Arbitraries.frequencyOf(
                 Tuple.of(3, Combinators.combine(sku(), total()).as(Create::new)),
-                Tuple.of(3, Combinators.combine(sku(), delta()).as(Restock::new)),
-                Tuple.of(9, Combinators.combine(sku(), qty(), reqId, userAndLimit(), ttl())
-                        .as((sku, qty, id, ul, ttl) -> new Reserve(sku, qty, id, ul.user, ul.limit, ttl))),
-                Tuple.of(3, Combinators.combine(sku(), qty(), reqId, userAndLimit())
-                        .as((sku, qty, id, ul) -> new Deduct(sku, qty, id, ul.user, ul.limit))),
+                Tuple.of(3, Combinators.combine(sku(), delta(), reqId.injectNull(0.5)).as(Restock::new)),
+                Tuple.of(9, Combinators.combine(sku(), qty(), reqId, userAndLimit(), ttl(), detail())
+                        .as((sku, qty, id, ul, ttl, d) -> new Reserve(sku, qty, id, ul.user, ul.limit, ttl, d))),
+                Tuple.of(3, Combinators.combine(sku(), qty(), reqId, userAndLimit(), detail())
+                        .as((sku, qty, id, ul, d) -> new Deduct(sku, qty, id, ul.user, ul.limit, d))),
                 Tuple.of(3, Combinators.combine(reqId, userAndLimit(), ttl(), lines())
                         .as((id, ul, ttl, lines) -> new ReserveAll(id, ul.user, ul.limit, ttl, lines))),
                 Tuple.of(4, reqId.map(Confirm::new)),
@@ -525,6 +539,11 @@ class InventoryBookProperties {
                 Tuple.of(3, Arbitraries.integers().between(0, 8).map(Retry::new)),
                 Tuple.of(ackWeight, Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.of(false, true))
                         .as(Ack::new)));
+    }
+
+    /** A third of the takes ask for DETAIL. */
+    private static Arbitrary<Boolean> detail() {
+        return Arbitraries.frequency(Tuple.of(2, false), Tuple.of(1, true));
     }
 
     /** "d" is created less often, so NOSUCHSKU keeps coming up. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A deliberately plain reference model of {@link InventoryBook}'s contract (DESIGN.md, "Inventory
@@ -69,6 +70,12 @@ final class InventoryModel {
         final Map<String, Long> held = new HashMap<>();
     }
 
+    /** A restock sent with a request id: its answer, remembered like a finished request. */
+    private record RestockDone(String id, String answer, long at) {}
+
+    private final Map<String, RestockDone> restocks = new HashMap<>();
+    /** Remembered restocks in the order they were made. */
+    private final List<RestockDone> finishedRestocks = new ArrayList<>();
     private final long retentionMs;
     private final int maxFinished;
     private final Map<String, Stock> skus = new LinkedHashMap<>();
@@ -106,11 +113,26 @@ final class InventoryModel {
         return "OK";
     }
 
-    String restock(String sku, long delta) {
+    /** With a request id, the answer is remembered (a restock of its own, apart from reservations). */
+    String restock(String sku, long delta, String reqId) {
+        if (reqId != null && restocks.containsKey(reqId)) {
+            return restocks.get(reqId).answer; // a retry: never added twice
+        }
         Stock s = skus.get(sku);
         if (s == null) {
-            return "-NOSUCHSKU";
+            return "-NOSUCHSKU"; // bad input, not remembered
         }
+        String answer = restockAnswer(s, delta);
+        if (reqId != null) {
+            RestockDone done = new RestockDone(reqId, answer, now);
+            restocks.put(reqId, done);
+            finishedRestocks.add(done);
+            forget();
+        }
+        return answer;
+    }
+
+    private static String restockAnswer(Stock s, long delta) {
         if (delta < 0 && s.available + delta < 0) { // available >= 0, so this sum cannot overflow
             return "-INSUFFICIENT " + s.available;
         }
@@ -125,18 +147,20 @@ final class InventoryModel {
         return ":" + s.available;
     }
 
-    String reserve(String sku, long qty, String reqId, String user, long limit, long ttlMs) {
-        return take(sku, qty, reqId, user, limit, ttlMs, false);
+    String reserve(String sku, long qty, String reqId, String user, long limit, long ttlMs, boolean detail) {
+        return take(sku, qty, reqId, user, limit, ttlMs, false, detail);
     }
 
-    String deduct(String sku, long qty, String reqId, String user, long limit) {
-        return take(sku, qty, reqId, user, limit, 0, true);
+    String deduct(String sku, long qty, String reqId, String user, long limit, boolean detail) {
+        return take(sku, qty, reqId, user, limit, 0, true, detail);
     }
 
-    private String take(String sku, long qty, String reqId, String user, long limit, long ttlMs, boolean sell) {
+    private String take(String sku, long qty, String reqId, String user, long limit, long ttlMs, boolean sell,
+                        boolean detail) {
         Request known = requests.get(reqId);
         if (known != null) {
-            return known.firstAnswer; // a retry: the first answer, whatever it was, never a second take
+            // a retry: the first answer, whatever it was, never a second take
+            return detail && known.state != State.REFUSED ? detail(known, true) : known.firstAnswer;
         }
         Stock s = skus.get(sku);
         if (s == null) {
@@ -167,7 +191,18 @@ final class InventoryModel {
             finished.add(r);
         }
         forget();
-        return answer;
+        return detail ? detail(r, false) : answer;
+    }
+
+    /** What DETAIL answers for a success: the reservation as it is now, its first available, and whether replayed. */
+    private static String detail(Request r, boolean replayed) {
+        String items = r.lines.stream().map(l -> l.sku() + ", :" + l.qty()).collect(Collectors.joining(", ", "[", "]"));
+        return "{requestId=" + r.id + ", sku=" + r.lines.get(0).sku() + ", qty=:" + r.lines.get(0).qty()
+                + ", items=" + items + ", user=" + (r.user == null ? "nil" : r.user) + ", state=" + r.state
+                + ", createdAt=:" + r.createdAt + ", expiresAt=" + (r.expiresAt == 0 ? "nil" : ":" + r.expiresAt)
+                + ", updatedAt=:" + r.finishedAt
+                + ", available=" + (r.firstAnswer.startsWith(":") ? r.firstAnswer : "nil")
+                + ", replayed=:" + (replayed ? 1 : 0) + "}";
     }
 
     String reserveAll(String reqId, String user, long limit, long ttlMs, List<Line> lines) {
@@ -318,6 +353,11 @@ final class InventoryModel {
             Request oldest = finished.remove(0);
             requests.remove(oldest.id, oldest);
         }
+        while (!finishedRestocks.isEmpty() && (finishedRestocks.size() > maxFinished
+                || now - finishedRestocks.get(0).at >= retentionMs)) {
+            RestockDone oldest = finishedRestocks.remove(0);
+            restocks.remove(oldest.id, oldest);
+        }
     }
 
     private static boolean overflows(long a, long b) {
@@ -330,6 +370,11 @@ final class InventoryModel {
     }
 
     // ---- reads ----
+
+    /** Whether {@code reqId} is remembered as a restock's, so that a restock with it is answered from memory. */
+    boolean knowsRestock(String reqId) {
+        return restocks.containsKey(reqId);
+    }
 
     /** Whether {@code reqId} is remembered, so that a take with it is answered from memory. */
     boolean knows(String reqId) {

@@ -4,6 +4,7 @@ import dev.seckill.store.inventory.InventoryModel.Line;
 import dev.seckill.store.protocol.Reply;
 
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * One step of a random session against the book: a command a client sends, or something the
@@ -32,20 +33,22 @@ sealed interface InventoryOp {
         public String on(InventoryModel m) { return m.create(sku, total); }
     }
 
-    record Restock(String sku, long delta) implements Command {
-        public Reply on(InventoryBook b) { return b.restock(sku, delta); }
-        public String on(InventoryModel m) { return m.restock(sku, delta); }
+    /** {@code reqId} null: a plain restock, which a retry applies again. */
+    record Restock(String sku, long delta, String reqId) implements Request {
+        public Reply on(InventoryBook b) { return b.restock(sku, delta, reqId); }
+        public String on(InventoryModel m) { return m.restock(sku, delta, reqId); }
     }
 
-    /** {@code limit} -1: none; {@code ttlMs} 0: never expires. */
-    record Reserve(String sku, long qty, String reqId, String user, long limit, long ttlMs) implements Take {
-        public Reply on(InventoryBook b) { return b.reserve(sku, qty, reqId, user, limit, ttlMs); }
-        public String on(InventoryModel m) { return m.reserve(sku, qty, reqId, user, limit, ttlMs); }
+    /** {@code limit} -1: none; {@code ttlMs} 0: never expires; {@code detail}: INV.RESERVE ... DETAIL. */
+    record Reserve(String sku, long qty, String reqId, String user, long limit, long ttlMs, boolean detail)
+            implements Take {
+        public Reply on(InventoryBook b) { return b.reserve(sku, qty, reqId, user, limit, ttlMs, detail); }
+        public String on(InventoryModel m) { return m.reserve(sku, qty, reqId, user, limit, ttlMs, detail); }
     }
 
-    record Deduct(String sku, long qty, String reqId, String user, long limit) implements Take {
-        public Reply on(InventoryBook b) { return b.deduct(sku, qty, reqId, user, limit); }
-        public String on(InventoryModel m) { return m.deduct(sku, qty, reqId, user, limit); }
+    record Deduct(String sku, long qty, String reqId, String user, long limit, boolean detail) implements Take {
+        public Reply on(InventoryBook b) { return b.deduct(sku, qty, reqId, user, limit, detail); }
+        public String on(InventoryModel m) { return m.deduct(sku, qty, reqId, user, limit, detail); }
     }
 
     record ReserveAll(String reqId, String user, long limit, long ttlMs, List<Line> lines) implements Take {
@@ -96,7 +99,10 @@ sealed interface InventoryOp {
     /** What {@link Ack} resolves to: {@code INV.ACK seq}. */
     record AckUpTo(long seq) implements InventoryOp {}
 
-    /** An answer as a client prints it: {@code OK}, {@code :97}, {@code -SOLDOUT}. */
+    /**
+     * An answer as a client prints it: {@code OK}, {@code :97}, {@code -SOLDOUT}, a string as it is,
+     * {@code nil}, {@code [a, :1]}, a map as {@code {state=RESERVED, replayed=:0}}.
+     */
     static String text(Reply reply) {
         if (reply instanceof Reply.Int i) {
             return ":" + i.value();
@@ -107,6 +113,20 @@ sealed interface InventoryOp {
         if (reply instanceof Reply.Status s) {
             return s.text();
         }
-        return reply.toString();
+        if (reply instanceof Reply.Bulk b) {
+            return b.text();
+        }
+        if (reply instanceof Reply.Null) {
+            return "nil";
+        }
+        if (reply instanceof Reply.Array a) {
+            return a.items().stream().map(InventoryOp::text).collect(Collectors.joining(", ", "[", "]"));
+        }
+        List<Reply> kv = ((Reply.MapReply) reply).keysAndValues();
+        StringBuilder out = new StringBuilder("{");
+        for (int i = 0; i < kv.size(); i += 2) {
+            out.append(i == 0 ? "" : ", ").append(text(kv.get(i))).append('=').append(text(kv.get(i + 1)));
+        }
+        return out.append('}').toString();
     }
 }

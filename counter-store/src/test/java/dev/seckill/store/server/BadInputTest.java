@@ -187,7 +187,7 @@ class BadInputTest {
                 Arguments.of(List.of("INV.CREATE", "c".repeat(129), "5"), "ERR SKU id must be 1 to 128 bytes"),
                 Arguments.of(List.of("INV.CREATE", "{sku}"), "ERR wrong number of arguments for 'inv.create' command"),
                 Arguments.of(List.of("INV.RESTOCK", "{sku}", "abc"), "ERR value is not an integer or out of range"),
-                Arguments.of(List.of("INV.RESTOCK", "{sku}", "5", "6"), "ERR wrong number of arguments for 'inv.restock' command"),
+                Arguments.of(List.of("INV.RESTOCK", "{sku}", "5", "req", "6"), "ERR wrong number of arguments for 'inv.restock' command"),
                 Arguments.of(List.of("INV.DEDUCT", "{sku}", "0", "{req}"), "ERR value must be positive"),
                 Arguments.of(List.of("INV.DEDUCT", "{sku}", "1", "{req}", "TTL", "100"), "ERR syntax error, TTL does not apply here"),
                 Arguments.of(List.of("INV.RESERVEALL", "{req}", "USER", "u", "{sku}", "1"), "ERR syntax error, ITEMS sku qty [sku qty ...] expected"),

@@ -43,6 +43,11 @@ final class Inv {
         return redis.dispatch(InvCommand.RESTOCK, new IntegerOutput<>(CODEC), args(sku, delta));
     }
 
+    /** {@code INV.RESTOCK sku delta reqId}: the new available, or the first answer to {@code reqId}. */
+    long restock(String sku, long delta, String reqId) {
+        return redis.dispatch(InvCommand.RESTOCK, new IntegerOutput<>(CODEC), args(sku, delta, reqId));
+    }
+
     /** {@code INV.GET sku}, or null if the SKU is unknown. */
     Stock get(String sku) {
         Map<String, Object> m = asMap(call(InvCommand.GET, sku));
@@ -52,6 +57,16 @@ final class Inv {
     /** {@code INV.RESERVE sku qty reqId [USER uid] [LIMIT n] [TTL ms]}: available after it. */
     long reserve(String sku, long qty, String reqId, Object... options) {
         return redis.dispatch(InvCommand.RESERVE, new IntegerOutput<>(CODEC), args(sku, qty, reqId, options));
+    }
+
+    /** {@code INV.RESERVE sku qty reqId [options] DETAIL}: the reservation with available and replayed. */
+    Map<String, Object> reserveDetail(String sku, long qty, String reqId, Object... options) {
+        return asMap(call(InvCommand.RESERVE, sku, qty, reqId, options, "DETAIL"));
+    }
+
+    /** {@code INV.DEDUCT sku qty reqId [options] DETAIL}: the sale with available and replayed. */
+    Map<String, Object> deductDetail(String sku, long qty, String reqId, Object... options) {
+        return asMap(call(InvCommand.DEDUCT, sku, qty, reqId, options, "DETAIL"));
     }
 
     /** {@code INV.DEDUCT sku qty reqId [USER uid] [LIMIT n]}: available after it. */

@@ -13,12 +13,15 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.ProtocolVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -150,6 +153,179 @@ class InventoryCommandsTest {
         @Test
         void refusesAnUnknownSku() {
             assertThat(errorOf(() -> inv.restock(unique("restock-unknown"), 5))).isEqualTo("NOSUCHSKU");
+        }
+
+        @Test
+        void withARequestIdARetryAnswersTheFirstAnswerAndAddsOnce() {
+            String sku = newSku("restock-id", 10);
+            String req = unique("restock-req");
+
+            assertThat(inv.restock(sku, 5, req)).isEqualTo(15);
+            inv.reserve(sku, 4, unique("req"));
+            assertThat(inv.restock(sku, 5, req)).as("the retry").isEqualTo(15);
+
+            assertThat(inv.get(sku)).isEqualTo(new Stock(15, 11, 4, 0));
+            assertThat(inv.restock(sku, 1, unique("restock-req"))).as("another id adds again").isEqualTo(12);
+        }
+
+        @Test
+        void aRetriedRefusalRepeatsTheFirstRefusalEvenWhenItWouldNowPass() {
+            String sku = newSku("restock-id-refused", 2);
+            String req = unique("restock-req");
+
+            assertThat(errorOf(() -> inv.restock(sku, -5, req))).isEqualTo("INSUFFICIENT 2");
+            inv.restock(sku, 10);
+
+            assertThat(errorOf(() -> inv.restock(sku, -5, req))).isEqualTo("INSUFFICIENT 2");
+            assertThat(inv.get(sku)).isEqualTo(new Stock(12, 12, 0, 0));
+        }
+
+        @Test
+        void theChangeFeedSeesOneRestockForTheRetries() {
+            String sku = newSku("restock-id-feed", 10);
+            String req = unique("restock-req");
+            inv.restock(sku, 3, req);
+            long after = inv.changes(0, 100_000).lastSeq();
+
+            inv.restock(sku, 3, req);
+            inv.restock(sku, 3, req);
+
+            assertThat(inv.changes(after, 100_000).rowsFor("sku", sku)).as("no change after the first").isEmpty();
+        }
+
+        @Test
+        void restockIdsAreApartFromReservationIds() {
+            String sku = newSku("restock-id-space", 10);
+            String req = unique("req");
+            inv.reserve(sku, 2, req);
+
+            assertThat(inv.restock(sku, 1, req)).isEqualTo(9);
+            assertThat(inv.reserve(sku, 2, req)).as("the reservation's retry").isEqualTo(8);
+        }
+
+        @Test
+        void refusesABadRequestIdOrExtraArguments() {
+            String sku = newSku("restock-id-bad", 10);
+
+            assertThat(errorOf(() -> inv.call("INV.RESTOCK", sku, 1, "x".repeat(129))))
+                    .isEqualTo("ERR request id must be 1 to 128 bytes");
+            assertThat(errorOf(() -> inv.call("INV.RESTOCK", sku, 1, "a", "b")))
+                    .isEqualTo("ERR wrong number of arguments for 'inv.restock' command");
+            assertThat(inv.get(sku)).isEqualTo(new Stock(10, 10, 0, 0));
+        }
+    }
+
+    /** DETAIL: one round trip tells a first reservation from a replay, with its state and expiry. */
+    @Nested
+    class ReserveWithDetail {
+        static final List<String> KEYS = List.of("requestId", "sku", "qty", "items", "user", "state", "createdAt",
+                "expiresAt", "updatedAt", "available", "replayed");
+
+        @Test
+        void answersTheReservationThenAvailableAndReplayedInThatOrder() {
+            String sku = newSku("detail", 10);
+            String req = unique("req");
+            String ann = unique("ann");
+
+            Map<String, Object> d = inv.reserveDetail(sku, 3, req, "USER", ann, "LIMIT", 5, "TTL", LONG_TTL);
+
+            assertThat(List.copyOf(d.keySet())).isEqualTo(KEYS);
+            Map<String, Object> plain = inv.reservation(req);
+            assertThat(d).containsAllEntriesOf(plain).containsEntry("available", 7L).containsEntry("replayed", 0L);
+            assertThat(d).containsEntry("state", "RESERVED").containsEntry("user", ann)
+                    .containsEntry("expiresAt", (Long) plain.get("createdAt") + LONG_TTL);
+        }
+
+        @Test
+        void aReplayAnswersTheFirstAvailableWithTheStateNowAndReservesOnce() {
+            String sku = newSku("detail-replay", 10);
+            String req = unique("req");
+            inv.reserveDetail(sku, 3, req);
+            inv.reserve(sku, 2, unique("req"));
+            inv.confirm(req);
+
+            Map<String, Object> d = inv.reserveDetail(sku, 3, req);
+
+            assertThat(d).containsEntry("available", 7L).containsEntry("replayed", 1L)
+                    .containsEntry("state", "CONFIRMED").containsEntry("expiresAt", null);
+            assertThat(inv.get(sku)).isEqualTo(new Stock(10, 5, 2, 3));
+        }
+
+        @Test
+        void aFirstAttemptAfterAPlainReserveOfTheSameIdIsAReplay() {
+            String sku = newSku("detail-after-plain", 10);
+            String req = unique("req");
+            assertThat(inv.reserve(sku, 1, req)).isEqualTo(9);
+
+            assertThat(inv.reserveDetail(sku, 1, req)).containsEntry("replayed", 1L).containsEntry("available", 9L);
+            assertThat(inv.reserve(sku, 1, req)).isEqualTo(9);
+        }
+
+        @Test
+        void refusalsAreThePlainCommandsAndARetriedRefusalRepeatsTheFirst() {
+            String sku = newSku("detail-refused", 2);
+            String req = unique("req");
+
+            assertThat(errorOf(() -> inv.reserveDetail(sku, 3, req))).isEqualTo("INSUFFICIENT 2");
+            inv.restock(sku, 5);
+            assertThat(errorOf(() -> inv.reserveDetail(sku, 3, req))).isEqualTo("INSUFFICIENT 2");
+            assertThat(errorOf(() -> inv.reserveDetail(unique("detail-unknown"), 1, unique("req")))).isEqualTo("NOSUCHSKU");
+            assertThat(inv.get(sku)).isEqualTo(new Stock(7, 7, 0, 0));
+        }
+
+        @Test
+        void mayStandAnywhereAmongTheOptionsAndAnyCase() {
+            String sku = newSku("detail-anywhere", 10);
+            String bob = unique("bob");
+
+            Object reply = inv.call(InvCommand.RESERVE, sku, 1, unique("req"), "detail", "USER", bob, "TTL", LONG_TTL);
+
+            assertThat(Inv.asMap(reply)).containsEntry("user", bob).containsEntry("replayed", 0L);
+            assertThat(errorOf(() -> inv.call(InvCommand.RESERVEALL, unique("req"), "DETAIL", "ITEMS", sku, 1)))
+                    .startsWith("ERR syntax error");
+        }
+
+        @Test
+        void deductTakesDetailToo() {
+            String sku = newSku("detail-deduct", 10);
+            String req = unique("req");
+
+            assertThat(inv.deductDetail(sku, 4, req)).containsEntry("state", "CONFIRMED").containsEntry("available", 6L)
+                    .containsEntry("expiresAt", null).containsEntry("replayed", 0L);
+            assertThat(inv.deductDetail(sku, 4, req)).containsEntry("replayed", 1L).containsEntry("available", 6L);
+            assertThat(inv.get(sku)).isEqualTo(new Stock(10, 6, 0, 4));
+        }
+
+        @Test
+        void aReserveAllIdReplayedThroughReserveHasNoAvailable() {
+            String sku = newSku("detail-all", 10);
+            String req = unique("req");
+            inv.reserveAll(req, "ITEMS", sku, 2);
+
+            assertThat(inv.reserveDetail(sku, 2, req)).containsEntry("available", null).containsEntry("replayed", 1L)
+                    .containsEntry("items", List.of(sku, 2L));
+        }
+
+        @ParameterizedTest
+        @EnumSource(ProtocolVersion.class)
+        void isAMapInRESP3AndAFlatArrayInRESP2(ProtocolVersion protocol) {
+            String sku = newSku("detail-proto", 10);
+            String req = unique("req");
+            Inv other = new Inv(store.connect(protocol));
+
+            Object reply = other.call(InvCommand.RESERVE, sku, 2, req, "DETAIL");
+
+            if (protocol == ProtocolVersion.RESP3) {
+                assertThat(reply).isInstanceOf(Map.class);
+            } else {
+                assertThat(reply).isInstanceOf(List.class);
+                assertThat(((List<?>) reply).get(0)).isEqualTo("requestId");
+            }
+            Map<String, Object> d = Inv.asMap(reply);
+            assertThat(List.copyOf(d.keySet())).isEqualTo(KEYS);
+            assertThat(d).containsEntry("sku", sku).containsEntry("qty", 2L).containsEntry("available", 8L)
+                    .containsEntry("replayed", 0L);
+            assertThat(Inv.asMap(other.call(InvCommand.RESERVE, sku, 2, req, "DETAIL"))).containsEntry("replayed", 1L);
         }
     }
 

@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Component
 public class AdmissionControl {
-    private static final int RECENT_ORDERS_MAX = 200_000;
+    private static final int REMEMBERED_ORDERS = 100_000;
 
     private final AdmissionSettings settings;
     private final StoreGateway store;
@@ -53,8 +52,8 @@ public class AdmissionControl {
     private final Bulkhead bulkhead;
     private final Map<String, SaleGate> gates = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejects = new ConcurrentHashMap<>();
-    /** Orders created lately: their replays pass the sold-out flag, so a retry gets its 201 back. */
-    private final Set<String> recentOrders = ConcurrentHashMap.newKeySet();
+    /** Orders this instance let through lately: their replays pass the sold-out flag. */
+    private final OrdersSentToStore sentToStore = new OrdersSentToStore(REMEMBERED_ORDERS);
 
     public AdmissionControl(AdmissionSettings settings, StoreGateway store, Clock clock, MeterRegistry meters) {
         this.settings = settings;
@@ -92,7 +91,8 @@ public class AdmissionControl {
      * Lets a purchase of {@code saleId} by {@code userId} try the store, or throws the fast
      * refusal (429 THROTTLED, 409 SOLD_OUT, 503 UNAVAILABLE).
      *
-     * @param orderId the order this purchase would create (its replays pass the sold-out flag)
+     * @param orderId the order this purchase would create; once let through, its replays pass the
+     *                sold-out flag (the store answers them with its first answer)
      */
     public Ticket admit(String saleId, String sku, String userId, String orderId) {
         if (!globalRate.acquirePermission()) {
@@ -102,7 +102,7 @@ public class AdmissionControl {
             throw reject("user_rate", throttled("too many purchases by user " + userId + " this second"));
         }
         SaleGate gate = gate(saleId);
-        if (gate.soldOut.get() && !recentOrders.contains(orderId) && !pollShowsStock(gate, sku)) {
+        if (gate.soldOut.get() && !sentToStore.contains(orderId) && !pollShowsStock(gate, sku)) {
             throw reject("sold_out", new ApiException(HttpStatus.CONFLICT, "SOLD_OUT", "sale " + saleId + " is sold out"));
         }
         if (store.circuitBreaker().getState() == CircuitBreaker.State.OPEN) {
@@ -119,6 +119,7 @@ public class AdmissionControl {
             gate.inFlight.decrementAndGet();
             throw reject("bulkhead", unavailable("too many purchases wait on the store"));
         }
+        sentToStore.add(orderId);
         return new Ticket(gate);
     }
 
@@ -132,18 +133,8 @@ public class AdmissionControl {
     }
 
     /** The store reserved: {@code available} units remain. */
-    public void reserved(String saleId, String orderId, long available) {
-        SaleGate gate = gate(saleId);
-        gate.knownAvailable = available;
-        if (recentOrders.size() >= RECENT_ORDERS_MAX) {
-            recentOrders.clear(); // crude bound; a replay of a forgotten order may then hear SOLD_OUT
-        }
-        recentOrders.add(orderId);
-    }
-
-    /** The order was replayed: it is known, nothing about stock is learned. */
-    public void replayed(String orderId) {
-        recentOrders.add(orderId);
+    public void reserved(String saleId, long available) {
+        gate(saleId).knownAvailable = available;
     }
 
     /** The store answered SOLDOUT. */

@@ -3,6 +3,7 @@ package dev.seckill.service.order;
 import dev.seckill.service.admission.AdmissionControl;
 import dev.seckill.service.api.ApiException;
 import dev.seckill.service.api.Ids;
+import dev.seckill.service.api.RequestIds;
 import dev.seckill.service.sale.Sale;
 import dev.seckill.service.sale.SaleService;
 import dev.seckill.service.store.StoreGateway;
@@ -20,7 +21,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Purchases and orders. A purchase is checked here (input, sale window, limit), let through by
@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
 @Service
 public class OrderService {
     static final int MAX_QUANTITY = 1_000_000;
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
     private final SaleService sales;
     private final StoreGateway store;
@@ -64,9 +63,7 @@ public class OrderService {
         String outcome = "invalid";
         String saleTag = PurchaseMetrics.UNKNOWN_SALE;
         try {
-            if (idempotencyKey == null || !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-                throw ApiException.invalid("Idempotency-Key", "the header is required: 1 to 128 visible ASCII characters");
-            }
+            RequestIds.requireIdempotencyKey(idempotencyKey);
             Ids.require("saleId", saleId);
             validate(body);
             Sale sale = sales.require(saleId);
@@ -114,10 +111,8 @@ public class OrderService {
             throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key"
                     + " was used for a purchase with other parameters", null, Map.of("field", "Idempotency-Key"));
         }
-        if (r.replay()) {
-            admission.replayed(orderId);
-        } else {
-            admission.reserved(sale.id(), orderId, r.availableAfter());
+        if (!r.replay()) {
+            admission.reserved(sale.id(), r.availableAfter());
         }
         return new Purchase(OrderView.created(sale.id(), res), r.replay());
     }

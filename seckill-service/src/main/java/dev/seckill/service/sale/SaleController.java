@@ -2,6 +2,7 @@ package dev.seckill.service.sale;
 
 import dev.seckill.service.api.Ids;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import org.springframework.http.ResponseEntity;
@@ -9,6 +10,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -47,8 +49,13 @@ public class SaleController {
 
     @PostMapping(path = "/{id}/restock", consumes = "application/json")
     @Operation(summary = "add units to a sale (admin); a negative delta withdraws available units",
-            description = "200 with the sale; 409 INSUFFICIENT_STOCK when withdrawing more than is available")
-    public SaleView restock(@PathVariable String id, @Valid @RequestBody RestockRequest body) {
-        return sales.restock(Ids.require("id", id), body.delta());
+            description = "200 with the sale; 409 INSUFFICIENT_STOCK when withdrawing more than is available."
+                    + " With an Idempotency-Key a retry adds nothing again (it gets the first answer's outcome)")
+    public SaleView restock(@PathVariable String id,
+                            @Parameter(description = "optional: the caller's key for this restock (1 to 128 visible"
+                                    + " ASCII characters); retries send the same key")
+                            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+                            @Valid @RequestBody RestockRequest body) {
+        return sales.restock(Ids.require("id", id), body.delta(), idempotencyKey);
     }
 }

@@ -73,8 +73,9 @@ public class SaleRepository {
     }
 
     /** Records a restock of {@code delta} units. */
-    public void addUnits(String id, long delta, Instant now) {
-        jdbc.update("UPDATE sale SET units = units + ?, updated_at = ? WHERE sale_id = ?", delta, now.toEpochMilli(), id);
+    /** The sale's units as the store last said (its SKU's total). */
+    public void setUnits(String id, long units, Instant now) {
+        jdbc.update("UPDATE sale SET units = ?, updated_at = ? WHERE sale_id = ?", units, now.toEpochMilli(), id);
     }
 
     /** Moves {@code status} along the window: scheduled -> active -> ended. */

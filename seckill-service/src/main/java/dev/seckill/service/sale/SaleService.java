@@ -2,6 +2,7 @@ package dev.seckill.service.sale;
 
 import dev.seckill.service.admission.AdmissionControl;
 import dev.seckill.service.api.ApiException;
+import dev.seckill.service.api.RequestIds;
 import dev.seckill.service.store.Stock;
 import dev.seckill.service.store.StoreGateway;
 import dev.seckill.service.store.StoreRefusal;
@@ -123,15 +124,21 @@ public class SaleService {
         return SaleView.of(fresh, clock.instant(), store.stock(s.sku()).orElse(null));
     }
 
-    /** Adds {@code delta} units in the store (negative: withdraws available ones), then records it. */
-    public SaleView restock(String id, long delta) {
+    /**
+     * Adds {@code delta} units in the store (negative: withdraws available ones), then records it.
+     *
+     * @param idempotencyKey null, or the caller's key: a retry with the same key adds nothing again
+     */
+    public SaleView restock(String id, long delta, String idempotencyKey) {
         if (delta == 0) {
             throw ApiException.invalid("delta", "must not be 0");
         }
+        String requestId = idempotencyKey == null ? null
+                : RequestIds.derive("r-", id, RequestIds.requireIdempotencyKey(idempotencyKey));
         Sale s = require(id);
         long available;
         try {
-            available = store.restock(s.sku(), delta);
+            available = store.restock(s.sku(), delta, requestId);
         } catch (StoreRefusal refusal) {
             if ("INSUFFICIENT".equals(refusal.code())) {
                 throw new ApiException(HttpStatus.CONFLICT, "INSUFFICIENT_STOCK", "units available to withdraw: "
@@ -140,7 +147,8 @@ public class SaleService {
             throw ApiException.conflict("SKU_MISSING", "the store does not know SKU " + s.sku());
         }
         admission.stockChanged(s.id(), available);
-        sales.addUnits(s.id(), delta, clock.instant());
+        // the row takes the store's total rather than adding delta, so a replayed restock leaves it right too
+        store.stock(s.sku()).ifPresent(stock -> sales.setUnits(s.id(), stock.total(), clock.instant()));
         return get(id);
     }
 

@@ -1,6 +1,7 @@
 package dev.seckill.service.store;
 
 import dev.seckill.store.StoreConfig;
+import dev.seckill.store.local.LocalClient;
 import dev.seckill.store.server.StoreNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +11,8 @@ import java.io.UncheckedIOException;
 
 /**
  * The counter-store running inside this JVM (a one-node group), for the embedded default. The
- * service still reaches it over RESP on {@link #port()}, the same code path as an external store.
+ * service calls it in-process ({@link #client()}); it also listens for RESP on {@link #port()}, for
+ * redis-cli, the inventory sync and the reconciliation.
  * {@link #close} drains what was accepted, then closes the log.
  */
 public final class EmbeddedStore implements AutoCloseable {
@@ -39,6 +41,11 @@ public final class EmbeddedStore implements AutoCloseable {
 
     public int port() {
         return node.port();
+    }
+
+    /** A client calling the node directly, without a socket. */
+    public LocalClient client() {
+        return new LocalClient(node);
     }
 
     @Override

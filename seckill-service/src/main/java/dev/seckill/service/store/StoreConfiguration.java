@@ -58,7 +58,11 @@ public class StoreConfiguration {
                                      ObjectProvider<MeterRegistry> meters) {
         RedisURI uri = location.uri();
         uri.setTimeout(settings.commandTimeout());
-        return new StoreGateway(uri, settings.commandTimeout(), storeCircuitBreaker, meters.getObject());
+        if (location.isEmbedded() && settings.embedded().inProcess()) {
+            return StoreGateway.inProcess(location.embedded().client(), "redis://" + uri.getHost() + ":" + uri.getPort(),
+                    settings.commandTimeout(), storeCircuitBreaker, meters.getObject());
+        }
+        return StoreGateway.overResp(uri, settings.commandTimeout(), storeCircuitBreaker, meters.getObject());
     }
 
     /**

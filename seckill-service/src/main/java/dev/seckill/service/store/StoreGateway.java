@@ -1,20 +1,11 @@
 package dev.seckill.service.store;
 
+import dev.seckill.service.store.StoreTransport.ErrorLine;
+import dev.seckill.service.store.StoreTransport.Request;
+import dev.seckill.store.local.LocalClient;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -26,54 +17,49 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * The one class that sends commands to the counter-store, embedded or external alike: one
- * shared Lettuce connection (Lettuce pipelines the commands of all request threads on it, so
- * the store packs them into few log entries), a circuit breaker in front, and the round trip
- * timed as {@code seckill.store.roundtrip}.
+ * The one class that sends commands to the counter-store, embedded or external alike: through a
+ * {@link StoreTransport} (in-process calls into the embedded node, or one shared Lettuce
+ * connection to an external store), a circuit breaker in front, and the round trip timed as
+ * {@code seckill.store.roundtrip}.
  * <p>
  * Answers come in three kinds: a value; a {@link StoreRefusal} (the store said no: sold out,
  * expired...); a {@link StoreUnavailableException} (no answer now: timeout, connection lost, no
  * leader, change feed full, breaker open). Only the last kind counts against the breaker.
  */
 public final class StoreGateway implements AutoCloseable {
-    private static final StringCodec CODEC = StringCodec.UTF8;
-
-    private final RedisURI uri;
+    private final StoreTransport transport;
     private final Duration timeout;
     private final CircuitBreaker breaker;
     private final MeterRegistry meters;
-    private final ClientResources resources;
-    private final RedisClient client;
     private final Map<String, Timer> roundTrips = new ConcurrentHashMap<>();
-    private static final long RECONNECT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private volatile StatefulRedisConnection<String, String> connection;
-    private volatile long lastConnectFailure = System.nanoTime() - RECONNECT_PAUSE_NANOS;
-
-    public StoreGateway(RedisURI uri, Duration timeout, CircuitBreaker breaker, MeterRegistry meters) {
-        this.uri = uri;
+    private StoreGateway(StoreTransport transport, Duration timeout, CircuitBreaker breaker, MeterRegistry meters) {
+        this.transport = transport;
         this.timeout = timeout;
         this.breaker = breaker;
         this.meters = meters;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // while disconnected, fail at once instead of queueing requests behind the outage
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
+    }
+
+    /** A gateway speaking RESP (through Lettuce) to the store at {@code uri}. */
+    public static StoreGateway overResp(RedisURI uri, Duration timeout, CircuitBreaker breaker, MeterRegistry meters) {
+        return new StoreGateway(new LettuceTransport(uri, timeout), timeout, breaker, meters);
+    }
+
+    /**
+     * A gateway calling a store node in this JVM directly; {@code uri} is where that node also
+     * listens for RESP clients (what {@link #uri()} reports).
+     */
+    public static StoreGateway inProcess(LocalClient client, String uri, Duration timeout, CircuitBreaker breaker,
+                                         MeterRegistry meters) {
+        return new StoreGateway(new LocalTransport(client, uri), timeout, breaker, meters);
     }
 
     /** {@code redis://host:port} of the store this gateway talks to. */
     public String uri() {
-        return "redis://" + uri.getHost() + ":" + uri.getPort();
+        return transport.uri();
     }
 
     public CircuitBreaker circuitBreaker() {
@@ -84,17 +70,23 @@ public final class StoreGateway implements AutoCloseable {
 
     /** {@code INV.CREATE sku total}; refused with {@code EXISTS}. */
     public void create(String sku, long total) {
-        call(StoreCommand.INV_CREATE, args(sku, total));
+        call(StoreCommand.INV_CREATE, sku, total);
     }
 
-    /** {@code INV.RESTOCK sku delta}: the new available; refused with {@code NOSUCHSKU}, {@code INSUFFICIENT n}. */
-    public long restock(String sku, long delta) {
-        return (Long) call(StoreCommand.INV_RESTOCK, args(sku, delta));
+    /**
+     * {@code INV.RESTOCK sku delta [reqId]}: the new available; refused with {@code NOSUCHSKU},
+     * {@code INSUFFICIENT n}. With a request id a retry adds nothing again and gets the first answer.
+     *
+     * @param requestId null: applied every time it is sent
+     */
+    public long restock(String sku, long delta, String requestId) {
+        return (Long) (requestId == null ? call(StoreCommand.INV_RESTOCK, sku, delta)
+                : call(StoreCommand.INV_RESTOCK, sku, delta, requestId));
     }
 
     /** {@code INV.GET sku}, empty if the store does not know the SKU. */
     public Optional<Stock> stock(String sku) {
-        return Optional.ofNullable(toStock(call(StoreCommand.INV_GET, args(sku))));
+        return Optional.ofNullable(toStock(call(StoreCommand.INV_GET, sku)));
     }
 
     /** The stock of several SKUs in one pipelined round trip; unknown SKUs are left out. */
@@ -105,7 +97,7 @@ public final class StoreGateway implements AutoCloseable {
         }
         List<String> order = new ArrayList<>(skus);
         Object[] replies = pipeline("INV.GET", order.stream()
-                .map(sku -> new Request(StoreCommand.INV_GET, args(sku))).toArray(Request[]::new));
+                .map(sku -> new Request(StoreCommand.INV_GET, sku)).toArray(Request[]::new));
         for (int i = 0; i < order.size(); i++) {
             Stock s = toStock(replies[i]);
             if (s != null) {
@@ -116,33 +108,30 @@ public final class StoreGateway implements AutoCloseable {
     }
 
     /**
-     * {@code INV.RESERVE sku qty reqId USER user [LIMIT n] TTL ms}, with the request id read just
-     * before and just after in the same pipeline: before tells a replay from a first attempt,
-     * after gives the reservation as the store keeps it (its user, quantity and expiry).
+     * {@code INV.RESERVE sku qty reqId USER user [LIMIT n] TTL ms DETAIL}: one command that
+     * answers, on success, the reservation as the store keeps it (user, quantity, expiry), the
+     * units available after the original reservation, and whether the request id had reserved
+     * before (a replay).
      *
      * @param limit the most units {@code user} may hold or have bought of this SKU; null for none
      */
     public ReserveResult reserve(String sku, long qty, String requestId, String user, Integer limit, long ttlMillis) {
-        CommandArgs<String, String> reserve = args(sku, qty, requestId, "USER", user);
-        if (limit != null) {
-            reserve.add("LIMIT").add(limit);
+        Request reserve = limit == null
+                ? new Request(StoreCommand.INV_RESERVE, sku, qty, requestId, "USER", user, "TTL", ttlMillis, "DETAIL")
+                : new Request(StoreCommand.INV_RESERVE, sku, qty, requestId, "USER", user, "LIMIT", limit,
+                        "TTL", ttlMillis, "DETAIL");
+        Object reply = pipeline("INV.RESERVE", reserve)[0];
+        if (reply instanceof StoreRefusal refusal) {
+            return new ReserveResult(false, -1, refusal, null);
         }
-        reserve.add("TTL").add(ttlMillis);
-        Object[] r = pipeline("INV.RESERVE",
-                new Request(StoreCommand.INV_RESERVATION, args(requestId)),
-                new Request(StoreCommand.INV_RESERVE, reserve),
-                new Request(StoreCommand.INV_RESERVATION, args(requestId)));
-        boolean replay = r[0] != null;
-        if (r[1] instanceof StoreRefusal refusal) {
-            return new ReserveResult(replay, -1, refusal, null);
-        }
-        return new ReserveResult(replay, (Long) r[1], null, toReservation(r[2]));
+        Map<String, Object> detail = asMap(reply);
+        return new ReserveResult(num(detail, "replayed") == 1, num(detail, "available"), null, toReservation(detail));
     }
 
     /**
      * What {@link #reserve} found.
      *
-     * @param replay         the request id was known before this call
+     * @param replay         the request id had reserved before this call (false when refused)
      * @param availableAfter the store's first answer: units available right after the reservation
      * @param refusal        the store's (first) refusal, or null
      * @param reservation    the reservation as the store keeps it, null when refused
@@ -163,8 +152,8 @@ public final class StoreGateway implements AutoCloseable {
 
     private StoredReservation finish(StoreCommand command, String requestId) {
         Object[] r = pipeline(command.toString(),
-                new Request(command, args(requestId)),
-                new Request(StoreCommand.INV_RESERVATION, args(requestId)));
+                new Request(command, requestId),
+                new Request(StoreCommand.INV_RESERVATION, requestId));
         if (r[0] instanceof StoreRefusal refusal) {
             throw refusal;
         }
@@ -173,14 +162,14 @@ public final class StoreGateway implements AutoCloseable {
 
     /** {@code INV.RESERVATION reqId}, empty if unknown (or only ever refused). */
     public Optional<StoredReservation> reservation(String requestId) {
-        return Optional.ofNullable(toReservation(call(StoreCommand.INV_RESERVATION, args(requestId))));
+        return Optional.ofNullable(toReservation(call(StoreCommand.INV_RESERVATION, requestId)));
     }
 
     // ---- server ----------------------------------------------------------------------------
 
     /** {@code INFO section} as key -> value, e.g. {@code replication} (role, leader, commit index) or {@code persistence}. */
     public Map<String, String> info(String section) {
-        String text = (String) call(StoreCommand.INFO, args(section));
+        String text = (String) call(StoreCommand.INFO, section);
         Map<String, String> m = new LinkedHashMap<>();
         for (String line : text.split("\r?\n")) {
             int colon = line.indexOf(':');
@@ -193,16 +182,13 @@ public final class StoreGateway implements AutoCloseable {
 
     /** {@code PING}: "PONG" when the store answers. */
     public String ping() {
-        return (String) call(StoreCommand.PING, new CommandArgs<>(CODEC));
+        return (String) call(StoreCommand.PING, new Object[0]);
     }
 
     // ---- plumbing --------------------------------------------------------------------------
 
-    private record Request(StoreCommand command, CommandArgs<String, String> args) {
-    }
-
     /** One command; a refusal is thrown. */
-    private Object call(StoreCommand command, CommandArgs<String, String> args) {
+    private Object call(StoreCommand command, Object... args) {
         Object reply = pipeline(command.toString(), new Request(command, args))[0];
         if (reply instanceof StoreRefusal refusal) {
             throw refusal;
@@ -211,9 +197,9 @@ public final class StoreGateway implements AutoCloseable {
     }
 
     /**
-     * Sends the requests back to back on the shared connection and waits for all of them, within
-     * one timeout. A refusal comes back in its slot as a {@link StoreRefusal}; anything that
-     * means "no answer now" throws {@link StoreUnavailableException}.
+     * Sends the requests back to back and waits for all of them, within one timeout. A refusal
+     * comes back in its slot as a {@link StoreRefusal}; anything that means "no answer now"
+     * throws {@link StoreUnavailableException}.
      */
     private Object[] pipeline(String name, Request... requests) {
         try {
@@ -223,15 +209,11 @@ public final class StoreGateway implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            RedisAsyncCommands<String, String> async = connection().async();
-            List<RedisFuture<Object>> futures = new ArrayList<>(requests.length);
-            for (Request r : requests) {
-                futures.add(async.dispatch(r.command(), new ReplyTree(), r.args()));
-            }
-            long deadline = start + timeout.toNanos();
-            Object[] replies = new Object[requests.length];
+            Object[] replies = transport.exchange(requests, start + timeout.toNanos());
             for (int i = 0; i < replies.length; i++) {
-                replies[i] = await(futures.get(i), deadline);
+                if (replies[i] instanceof ErrorLine error) {
+                    replies[i] = refusalOrFailure(error.text());
+                }
             }
             long took = System.nanoTime() - start;
             breaker.onResult(took, TimeUnit.NANOSECONDS, replies);
@@ -251,75 +233,15 @@ public final class StoreGateway implements AutoCloseable {
         }
     }
 
-    private static Object await(RedisFuture<Object> future, long deadlineNanos) {
-        try {
-            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(false);
-            throw new StoreUnavailableException("the store did not answer in time");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while waiting for the store");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RedisCommandExecutionException error) {
-                return refusalOrFailure(error.getMessage());
-            }
-            throw new StoreUnavailableException("the store call failed: " + cause.getMessage(), cause);
-        }
-    }
-
     /** Business refusals are answers; the rest means the store cannot serve now, or a bug here. */
     private static StoreRefusal refusalOrFailure(String line) {
-        String code = line == null ? "" : line.split("\\s+", 2)[0];
+        String code = line.split("\\s+", 2)[0];
         return switch (code) {
             case "TRYAGAIN", "BACKLOG", "LOADING", "NOAUTH" ->
                     throw new StoreUnavailableException("the store cannot serve now: " + line);
             case "ERR", "WRONGTYPE", "" -> throw new IllegalStateException("the store refused a command: " + line);
             default -> new StoreRefusal(line);
         };
-    }
-
-    /**
-     * The shared connection, made on first use so the service starts (and reports unhealthy)
-     * while an external store is still down. After a failed attempt, callers fail at once for a
-     * second instead of queueing behind another connect.
-     */
-    private StatefulRedisConnection<String, String> connection() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            return c;
-        }
-        if (System.nanoTime() - lastConnectFailure < RECONNECT_PAUSE_NANOS) {
-            throw new StoreUnavailableException("not connected to the store at " + uri());
-        }
-        synchronized (this) {
-            if (connection != null) {
-                return connection;
-            }
-            if (System.nanoTime() - lastConnectFailure < RECONNECT_PAUSE_NANOS) {
-                throw new StoreUnavailableException("not connected to the store at " + uri());
-            }
-            try {
-                connection = client.connect();
-                return connection;
-            } catch (RuntimeException e) {
-                lastConnectFailure = System.nanoTime();
-                throw new StoreUnavailableException("cannot connect to the store at " + uri() + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static CommandArgs<String, String> args(Object... values) {
-        CommandArgs<String, String> a = new CommandArgs<>(CODEC);
-        for (Object v : values) {
-            if (v instanceof Number n) {
-                a.add(n.longValue());
-            } else {
-                a.add(String.valueOf(v));
-            }
-        }
-        return a;
     }
 
     private static Stock toStock(Object reply) {
@@ -368,11 +290,6 @@ public final class StoreGateway implements AutoCloseable {
 
     @Override
     public void close() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        transport.close();
     }
 }

@@ -8,7 +8,8 @@ import java.time.Duration;
 
 /**
  * Where the counter-store is. With {@code store.uri} unset the service runs one itself
- * ({@link EmbeddedStore}); either way it talks to it over RESP through {@link StoreGateway}.
+ * ({@link EmbeddedStore}) and calls it in-process; an external one it reaches over RESP. Either way
+ * {@link StoreGateway} is what talks to it.
  *
  * @param uri            an external store, {@code redis://host:port}; blank: embedded
  * @param embedded       the embedded store's port, bind address and data directory
@@ -26,8 +27,11 @@ public record StoreSettings(String uri, @DefaultValue Embedded embedded,
      * @param port    RESP port, so redis-cli and the sync CLI reach it (0: a free one)
      * @param bind    address it listens on
      * @param dataDir its Raft log and snapshots
+     * @param inProcess the service calls it in-process (true) or over RESP on {@code port} like
+     *                  an external store (false: for comparison and tests)
      */
     public record Embedded(@DefaultValue("6380") int port, @DefaultValue("127.0.0.1") String bind,
-                           @DefaultValue("./data/counter-store") Path dataDir) {
+                           @DefaultValue("./data/counter-store") Path dataDir,
+                           @DefaultValue("true") boolean inProcess) {
     }
 }

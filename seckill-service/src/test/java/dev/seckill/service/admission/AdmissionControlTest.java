@@ -29,7 +29,7 @@ class AdmissionControlTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        store = new StoreGateway(RedisURI.create("redis://127.0.0.1:" + closedPort), Duration.ofMillis(500),
+        store = StoreGateway.overResp(RedisURI.create("redis://127.0.0.1:" + closedPort), Duration.ofMillis(500),
                 CircuitBreaker.ofDefaults("test"), meters);
     }
 
@@ -57,7 +57,7 @@ class AdmissionControlTest {
     @Test
     void noMoreBuyersInFlightThanTheGateAllows() {
         AdmissionControl a = admission(2, 1, 100);
-        a.reserved("s", "o-0", 2); // the store said 2 units remain: 4 buyers may be in flight
+        a.reserved("s", 2); // the store said 2 units remain: 4 buyers may be in flight
         var tickets = new java.util.ArrayList<AdmissionControl.Ticket>();
         for (int i = 0; i < 4; i++) {
             tickets.add(a.admit("s", "sku", "u" + i, "o-" + (i + 1)));
@@ -80,7 +80,7 @@ class AdmissionControlTest {
     void theSoldOutFlagTurnsBuyersAwayUntilStockComesBack() {
         AdmissionControl a = admission(2, 8, 100);
         a.release(a.admit("s", "sku", "u1", "o-1"));
-        a.reserved("s", "o-1", 0);
+        a.reserved("s", 0);
         a.soldOut("s");
         ApiException e = refusal(() -> a.admit("s", "sku", "u2", "o-2"));
         assertThat(e.status().value()).isEqualTo(409);
@@ -99,6 +99,38 @@ class AdmissionControlTest {
         a.unitsReturned("s"); // a cancel
         a.release(a.admit("s", "sku", "u3", "o-3"));
         assertThat(rejects("sold_out")).isEqualTo(2);
+    }
+
+    @Test
+    void aReplayOfAnOrderLetThroughPassesTheSoldOutFlagWhateverItsFirstAnswer() {
+        AdmissionControl a = admission(2, 8, 100);
+        AdmissionControl.Ticket first = a.admit("s", "sku", "u1", "o-1"); // still waiting on the store
+        a.release(a.admit("s", "sku", "u2", "o-2"));
+        a.insufficient("s", 0); // o-2 was refused: too few units
+        a.soldOut("s"); // another buyer heard SOLDOUT
+        // both replays go to the store, which answers them as it answered first (or will)
+        a.release(a.admit("s", "sku", "u1", "o-1"));
+        a.release(a.admit("s", "sku", "u2", "o-2"));
+        a.release(first);
+        assertThat(refusal(() -> a.admit("s", "sku", "u3", "o-3")).code()).as("a new buyer").isEqualTo("SOLD_OUT");
+        // an order the flag turned away was never sent: its replay hears SOLD_OUT again, as first
+        assertThat(refusal(() -> a.admit("s", "sku", "u3", "o-3")).code()).isEqualTo("SOLD_OUT");
+    }
+
+    @Test
+    void ordersSentToTheStoreAreRememberedForAtLeastAGeneration() {
+        OrdersSentToStore sent = new OrdersSentToStore(2);
+        sent.add("a");
+        sent.add("b"); // full: {a, b} becomes the previous generation
+        sent.add("c");
+        assertThat(sent.contains("a")).isTrue();
+        assertThat(sent.contains("c")).isTrue();
+        sent.add("d"); // full again: {a, b} is forgotten
+        assertThat(sent.contains("a")).isFalse();
+        assertThat(sent.contains("b")).isFalse();
+        assertThat(sent.contains("c")).isTrue();
+        assertThat(sent.contains("d")).isTrue();
+        assertThat(sent.contains("e")).isFalse();
     }
 
     @Test

@@ -87,6 +87,13 @@ class PurchaseTest {
         Answer replay = platform.buy(sale, "too-many", "dave", 5);
         assertThat(replay.status()).isEqualTo(409);
         assertThat(replay.raw().body()).isEqualTo(first.raw().body());
+
+        // also once the sale sold out: the local sold-out flag does not answer for the store
+        assertThat(platform.buy(sale, "all-of-it", "erin", 3).status()).isEqualTo(201);
+        assertThat(platform.buy(sale, "one-more", "frank", 1).code()).isEqualTo("SOLD_OUT");
+        Answer afterSoldOut = platform.buy(sale, "too-many", "dave", 5);
+        assertThat(afterSoldOut.status()).isEqualTo(409);
+        assertThat(afterSoldOut.raw().body()).isEqualTo(first.raw().body());
     }
 
     @Test

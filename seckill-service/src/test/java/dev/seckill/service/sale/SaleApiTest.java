@@ -71,5 +71,20 @@ class SaleApiTest {
         assertThat(platform.stock(id)).containsExactly(8, 5, 3, 0);
         assertThat(platform.post("/api/v1/sales/no-such/restock", ADMIN_TOKEN, "{\"delta\":1}").code())
                 .isEqualTo("SALE_NOT_FOUND");
+
+        // with an Idempotency-Key a retried restock adds once
+        String path = "/api/v1/sales/" + id + "/restock";
+        Answer keyed = platform.post(path, ADMIN_TOKEN, "{\"delta\":4}", "Idempotency-Key", "restock-1");
+        assertThat(keyed.status()).isEqualTo(200);
+        assertThat(keyed.number("units")).isEqualTo(12);
+        Answer retried = platform.post(path, ADMIN_TOKEN, "{\"delta\":4}", "Idempotency-Key", "restock-1");
+        assertThat(retried.status()).isEqualTo(200);
+        assertThat(retried.number("units")).isEqualTo(12);
+        assertThat(platform.stock(id)).containsExactly(12, 9, 3, 0);
+        assertThat(platform.post(path, ADMIN_TOKEN, "{\"delta\":4}", "Idempotency-Key", "restock-2").number("units"))
+                .as("another key is another restock").isEqualTo(16);
+        assertThat(platform.post(path, ADMIN_TOKEN, "{\"delta\":4}", "Idempotency-Key", "bad key").code())
+                .isEqualTo("INVALID_REQUEST");
+        assertThat(platform.stock(id)).containsExactly(16, 13, 3, 0);
     }
 }

@@ -1,0 +1,45 @@
+package dev.seckill.service.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/**
+ * Store request ids derived from a caller's {@code Idempotency-Key} and what it is about (the sale,
+ * the user): the same call retried reaches the same request id, so the store's dedupe answers it
+ * with its first answer, also after a restart. 128 bits of SHA-256 over the length-prefixed parts
+ * make an accidental collision out of reach, and the id fits the store (24 characters).
+ */
+public final class RequestIds {
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+    private RequestIds() {
+    }
+
+    /** Throws 400 naming the header unless {@code key} is 1 to 128 visible ASCII characters. */
+    public static String requireIdempotencyKey(String key) {
+        if (key == null || !IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw ApiException.invalid("Idempotency-Key", "the header is required: 1 to 128 visible ASCII characters");
+        }
+        return key;
+    }
+
+    /** {@code prefix} + 22 URL-safe characters from the parts. */
+    public static String derive(String prefix, String... parts) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String part : parts) {
+                byte[] b = part.getBytes(StandardCharsets.UTF_8);
+                sha.update((byte) (b.length >>> 8));
+                sha.update((byte) b.length); // length-prefixed: ("a", "bc") and ("ab", "c") differ
+                sha.update(b);
+            }
+            return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(sha.digest(), 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
