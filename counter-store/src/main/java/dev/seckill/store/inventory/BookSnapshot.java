@@ -48,11 +48,11 @@ public final class BookSnapshot {
         // (their order does not matter: expiry orders them by time and ordinal)
         List<Reservation> remembered = new ArrayList<>(book.rememberedRequestIds());
         book.finishedInOrder().forEach(remembered::add);
-        for (Reservation r : book.requests().values()) {
+        book.requests().forEach(r -> {
             if (r.state == ReservationState.RESERVED) {
                 remembered.add(r);
             }
-        }
+        });
         List<FeedRow> feedRows = book.feed().rows();
         List<Reservation> feedOnly = new ArrayList<>();
         for (FeedRow row : feedRows) {
@@ -197,7 +197,7 @@ public final class BookSnapshot {
         out.writeLong(r.expiresAt);
         out.writeLong(r.updatedAt);
         out.writeByte(r.state.ordinal());
-        writeAnswer(r.answer, out);
+        writeAnswer(r.answer(), out);
     }
 
     private static Reservation readReservation(DataInput in) throws IOException {

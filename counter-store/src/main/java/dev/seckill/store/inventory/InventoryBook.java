@@ -41,7 +41,7 @@ public final class InventoryBook {
     private final Map<String, Sku> skus = new HashMap<>();
     /** SKUs in creation order: a SCAN cursor is an index here (SKUs are never removed). */
     private final List<Sku> skuOrder = new ArrayList<>();
-    private final Map<String, Reservation> requests = new HashMap<>();
+    private final RequestTable requests = new RequestTable();
     /** Finished requests in the order they finished: the oldest are forgotten first. */
     private final ArrayDeque<Reservation> finished = new ArrayDeque<>();
     /** Reserved units with a TTL; entries that finished early are skipped when they come up. */
@@ -159,7 +159,7 @@ public final class InventoryBook {
                        boolean detail) {
         Reservation prior = requests.get(reqId);
         if (prior != null) {
-            return detail ? ReservationReplies.detail(prior, true) : prior.answer;
+            return detail ? ReservationReplies.detail(prior, true) : prior.answer();
         }
         Sku s = skus.get(sku);
         if (s == null) {
@@ -185,15 +185,16 @@ public final class InventoryBook {
             s.hold(user, qty);
         }
         feed.changed(s);
-        Reservation r = accept(reqId, user, lines, qtys, ttlMs, Reply.integer(s.available), sell);
-        return detail ? ReservationReplies.detail(r, false) : r.answer;
+        Reply answer = Reply.integer(s.available);
+        Reservation r = accept(reqId, user, lines, qtys, ttlMs, answer, sell);
+        return detail ? ReservationReplies.detail(r, false) : answer;
     }
 
     /** Holds every line or none; a refusal names the first SKU that failed. */
     public Reply reserveAll(String reqId, String user, long limit, long ttlMs, String[] lines, long[] qtys) {
         Reservation prior = requests.get(reqId);
         if (prior != null) {
-            return prior.answer;
+            return prior.answer();
         }
         Sku[] found = new Sku[lines.length];
         for (int i = 0; i < lines.length; i++) {
@@ -220,7 +221,8 @@ public final class InventoryBook {
             }
             feed.changed(s);
         }
-        return accept(reqId, user, lines.clone(), qtys.clone(), ttlMs, Reply.OK, false).answer;
+        accept(reqId, user, lines.clone(), qtys.clone(), ttlMs, Reply.OK, false);
+        return Reply.OK;
     }
 
     /** The refusal for taking {@code qty} of {@code s}, or null if it may be taken. Changes nothing. */
@@ -244,7 +246,7 @@ public final class InventoryBook {
         long expiresAt = (sell || ttlMs <= 0) ? 0 : now + ttlMs;
         Reservation r = new Reservation(reqId, user, lines, qtys, now, expiresAt, nextOrdinal++, answer,
                 sell ? ReservationState.CONFIRMED : ReservationState.RESERVED);
-        requests.put(reqId, r);
+        requests.put(r);
         feed.changed(r);
         if (sell) {
             confirmedCount++;
@@ -345,10 +347,10 @@ public final class InventoryBook {
     }
 
     private Reply remember(Reservation refusal) {
-        requests.put(refusal.requestId, refusal);
+        requests.put(refusal);
         finished.addLast(refusal);
         forgetOldRequests();
-        return refusal.answer;
+        return refusal.answer();
     }
 
     private void forgetOldRequests() {
@@ -359,7 +361,7 @@ public final class InventoryBook {
                 && (finished.size() > settings.maxFinishedRequestIds()
                     || now - oldest.updatedAt >= settings.requestIdRetentionMs())) {
             finished.pollFirst();
-            requests.remove(oldest.requestId, oldest);
+            requests.remove(oldest);
         }
         RestockRequest restock;
         while ((restock = finishedRestocks.peekFirst()) != null
@@ -459,7 +461,7 @@ public final class InventoryBook {
         return finished;
     }
 
-    Map<String, Reservation> requests() {
+    RequestTable requests() {
         return requests;
     }
 
@@ -500,7 +502,7 @@ public final class InventoryBook {
     }
 
     void restoreRequest(Reservation r) {
-        requests.put(r.requestId, r);
+        requests.put(r);
         if (r.state == ReservationState.RESERVED) {
             pending++;
             if (r.expiresAt != 0) {

@@ -17,9 +17,14 @@ public final class Reservation extends FeedRow {
     final long expiresAt;
     /** Orders reservations that expire at the same instant, the same way on every replica. */
     final long ordinal;
-    final Reply answer;
+    /** The first answer when it is not a number (+OK, a refusal); null when it is: see {@link #availableAfter}. */
+    private final Reply answer;
+    /** The first answer when it is a number (the available count after the take), kept unboxed. */
+    private final long availableAfter;
     ReservationState state;
     long updatedAt;
+    /** The next reservation in the same bucket of the book's {@link RequestTable}. */
+    Reservation nextInBucket;
 
     Reservation(String requestId, String user, String[] skus, long[] quantities, long createdAt,
                 long expiresAt, long ordinal, Reply answer, ReservationState state) {
@@ -30,7 +35,13 @@ public final class Reservation extends FeedRow {
         this.createdAt = createdAt;
         this.expiresAt = expiresAt;
         this.ordinal = ordinal;
-        this.answer = answer;
+        if (answer instanceof Reply.Int number) {
+            this.answer = null;
+            this.availableAfter = number.value();
+        } else {
+            this.answer = answer;
+            this.availableAfter = 0;
+        }
         this.state = state;
         this.updatedAt = createdAt;
     }
@@ -67,8 +78,14 @@ public final class Reservation extends FeedRow {
         return state;
     }
 
+    /** The first answer, which every retry of the request id gets again. */
     public Reply answer() {
-        return answer;
+        return answer != null ? answer : Reply.integer(availableAfter);
+    }
+
+    /** Whether the first answer was a number (a single-SKU take that succeeded). */
+    boolean answeredWithANumber() {
+        return answer == null;
     }
 
     boolean finished() {

@@ -49,11 +49,11 @@ public final class ReservationReplies {
      */
     static Reply detail(Reservation r, boolean replayed) {
         if (r.state == ReservationState.REJECTED) {
-            return r.answer;
+            return r.answer();
         }
         List<Reply> f = fields(r, 4);
         f.add(AVAILABLE);
-        f.add(r.answer instanceof Reply.Int ? r.answer : Reply.NULL);
+        f.add(r.answeredWithANumber() ? r.answer() : Reply.NULL);
         f.add(REPLAYED);
         f.add(Reply.integer(replayed ? 1 : 0));
         return new Reply.MapReply(f);
