@@ -1,8 +1,11 @@
--- params: request_id, user_id, sku, quantity, line_count, status, created_at, expires_at, updated_at, store_seq
--- sale_id is not in the change feed: the sync leaves it alone (seckill-service may set it).
-INSERT INTO reservation (request_id, user_id, sku, quantity, line_count, status, created_at, expires_at, updated_at, store_seq)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+-- params: request_id, sale_id, user_id, sku, quantity, line_count, status, created_at, expires_at, updated_at, store_seq
+-- sale_id is not in the change feed: the sync looks it up once per SKU and batch (sale.sku is
+-- unique) and passes NULL when there is no sale of that SKU (yet) or the reservation spans
+-- several SKUs; NULL never erases a sale_id a row already has.
+INSERT INTO reservation (request_id, sale_id, user_id, sku, quantity, line_count, status, created_at, expires_at, updated_at, store_seq)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE
+    sale_id    = CASE WHEN VALUES(store_seq) > store_seq THEN COALESCE(VALUES(sale_id), sale_id) ELSE sale_id END,
     user_id    = CASE WHEN VALUES(store_seq) > store_seq THEN VALUES(user_id)    ELSE user_id    END,
     sku        = CASE WHEN VALUES(store_seq) > store_seq THEN VALUES(sku)        ELSE sku        END,
     quantity   = CASE WHEN VALUES(store_seq) > store_seq THEN VALUES(quantity)   ELSE quantity   END,

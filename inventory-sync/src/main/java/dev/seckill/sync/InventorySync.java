@@ -70,6 +70,14 @@ public final class InventorySync implements AutoCloseable {
     private volatile String lastError;
     private volatile boolean failing;
     private long warnedGapAt = -1;
+    /** The highest sequence this sync acknowledged to the store. */
+    private long ackedByUs = -1;
+    /**
+     * The INV.CHANGES after the batch being written, asked for before its write: fetching and
+     * decoding the next batch overlaps the database round trips and the commit. Only a read;
+     * nothing is acknowledged before the commit of the batch it covers.
+     */
+    private StoreClient.PendingChanges ahead;
 
     private InventorySync(SyncSettings settings, StoreClient store, DataSource ds, MeterRegistry registry, BatchListener listener) {
         this.settings = settings;
@@ -180,6 +188,7 @@ public final class InventorySync implements AutoCloseable {
                     pause(settings.idlePoll().toNanos());
                 }
             } catch (Exception e) {
+                ahead = null; // after the backoff, poll afresh from the checkpoint
                 failing = true;
                 lastError = oneLine(e);
                 if (e instanceof StoreException) {
@@ -201,7 +210,7 @@ public final class InventorySync implements AutoCloseable {
             checkpointKnown = true;
         }
         long p0 = System.nanoTime();
-        FeedBatch batch = storeCall(() -> store.changes(applied, settings.batchSize()));
+        FeedBatch batch = storeCall(this::nextBatch);
         metrics.poll.record(System.nanoTime() - p0, TimeUnit.NANOSECONDS);
         storeLastSeq = batch.lastSeq();
         noteSeen(batch.lastSeq());
@@ -223,15 +232,19 @@ public final class InventorySync implements AutoCloseable {
                         + " that this database never got (checkpoint " + applied + "): run `inventory-sync reconcile --repair rds`");
             }
         }
-        if (batch.ackedSeq() < applied) {
+        if (batch.ackedSeq() < applied && ackedByUs < applied) {
             // committed before a crash but never acknowledged: the store may forget those rows now
-            storeCall(() -> store.ack(applied));
+            storeCall(() -> ack(applied));
         }
         if (batch.rows().isEmpty()) {
             forgetSeen(applied);
             return false;
         }
         long last = batch.lastRowSeq(applied);
+        boolean full = batch.rows().size() >= settings.batchSize();
+        if (full) {
+            ahead = storeCall(() -> store.changesAhead(last, settings.batchSize()));
+        }
         long t0 = System.nanoTime();
         BatchWriter.WriteResult r = database(() -> writer.write(batch.rows(), last));
         metrics.commit.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
@@ -242,12 +255,28 @@ public final class InventorySync implements AutoCloseable {
         batches++;
         lastBatchRows = batch.rows().size();
         record(batch, r);
-        storeCall(() -> store.ack(r.appliedSeq()));
+        storeCall(() -> ack(r.appliedSeq()));
         forgetSeen(applied);
         if (listener != null) {
             listener.committed(r);
         }
-        return batch.rows().size() >= settings.batchSize();
+        return full;
+    }
+
+    /** The batch after the checkpoint: the one fetched ahead if it starts there, else a fresh poll. */
+    private FeedBatch nextBatch() {
+        StoreClient.PendingChanges next = ahead;
+        ahead = null;
+        if (next != null && next.afterSeq() == applied) {
+            return next.await();
+        }
+        return store.changes(applied, settings.batchSize());
+    }
+
+    private long ack(long seq) {
+        long waiting = store.ack(seq);
+        ackedByUs = Math.max(ackedByUs, seq);
+        return waiting;
     }
 
     private void record(FeedBatch batch, BatchWriter.WriteResult r) {

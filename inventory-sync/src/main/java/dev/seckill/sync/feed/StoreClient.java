@@ -21,7 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -92,7 +94,29 @@ public final class StoreClient implements AutoCloseable {
 
     /** {@code INV.CHANGES afterSeq count}. */
     public FeedBatch changes(long afterSeq, int count) {
-        List<Object> reply = redis.dispatch(StoreCommand.CHANGES, new NestedMultiOutput<>(CODEC), args(afterSeq, count));
+        return batch(redis.dispatch(StoreCommand.CHANGES, new NestedMultiOutput<>(CODEC), args(afterSeq, count)));
+    }
+
+    /**
+     * {@code INV.CHANGES afterSeq count} without waiting: the answer is decoded on Lettuce's I/O
+     * thread, so the caller can write the previous batch meanwhile. A read: it changes nothing
+     * in the store, so a fetch that is never used costs only its bytes.
+     */
+    public PendingChanges changesAhead(long afterSeq, int count) {
+        RedisFuture<List<Object>> reply = connection.async()
+                .dispatch(StoreCommand.CHANGES, new NestedMultiOutput<>(CODEC), args(afterSeq, count));
+        return new PendingChanges(afterSeq, reply.thenApply(StoreClient::batch).toCompletableFuture());
+    }
+
+    /** An {@code INV.CHANGES} on its way: the rows after {@code afterSeq}. */
+    public record PendingChanges(long afterSeq, CompletableFuture<FeedBatch> batch) {
+        /** Waits for the answer (at most the client's timeout); the store's failure as a RuntimeException. */
+        public FeedBatch await() {
+            return StoreClient.await(batch);
+        }
+    }
+
+    private static FeedBatch batch(List<Object> reply) {
         List<FeedRow> rows = new ArrayList<>();
         for (Object o : (List<?>) reply.get(2)) {
             rows.add(row((List<?>) o));
@@ -228,7 +252,7 @@ public final class StoreClient implements AutoCloseable {
         }
     }
 
-    private static <T> T await(RedisFuture<T> f) {
+    private static <T> T await(Future<T> f) {
         try {
             return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -31,8 +31,16 @@ import java.util.Map;
  * <p>Thread-safe: it holds no state but the prepared SQL text.
  */
 public final class BatchWriter {
-    /** Rows per multi-row statement: 20000 placeholders at most, under the 65535 of a MySQL statement. */
-    static final int CHUNK = 2000;
+    /**
+     * Placeholders per multi-row statement, under the 65535 of a MySQL/MariaDB prepared statement:
+     * 5454 reservation headers (11 each) or 12000 lines (5 each) go in one statement, so a
+     * 5000-row batch is a handful of round trips, each of which costs a scheduling delay on a
+     * busy machine.
+     */
+    static final int PLACEHOLDERS = 60_000;
+    static final int SKU_CHUNK = PLACEHOLDERS / 7;
+    static final int RESERVATION_CHUNK = PLACEHOLDERS / 11;
+    static final int LINE_CHUNK = PLACEHOLDERS / 5;
 
     private static final String SELECT_CHECKPOINT = SqlFile.load("select_sync_checkpoint");
     private static final String UPSERT_CHECKPOINT = SqlFile.load("upsert_sync_checkpoint");
@@ -133,12 +141,14 @@ public final class BatchWriter {
         }
         long now = System.currentTimeMillis();
         List<SkuRow> skuList = new ArrayList<>(skus.values());
-        for (int from = 0; from < skuList.size(); from += CHUNK) {
-            statements += upsertSkus(c, skuList.subList(from, Math.min(skuList.size(), from + CHUNK)), now);
+        for (int from = 0; from < skuList.size(); from += SKU_CHUNK) {
+            statements += upsertSkus(c, skuList.subList(from, Math.min(skuList.size(), from + SKU_CHUNK)), now);
         }
         List<ReservationRow> resList = new ArrayList<>(reservations.values());
-        for (int from = 0; from < resList.size(); from += CHUNK) {
-            statements += upsertReservations(c, resList.subList(from, Math.min(resList.size(), from + CHUNK)));
+        Map<String, String> saleBySku = new HashMap<>();
+        statements += salesOf(c, resList, saleBySku);
+        for (int from = 0; from < resList.size(); from += RESERVATION_CHUNK) {
+            statements += upsertReservations(c, resList.subList(from, Math.min(resList.size(), from + RESERVATION_CHUNK)), saleBySku);
         }
         long newApplied = Math.max(applied, lastSeq);
         if (newApplied > applied) {
@@ -176,7 +186,7 @@ public final class BatchWriter {
      * an older version had more lines (a reused request id): rare, so usually 3 statements.
      * Nothing else writes these rows meanwhile: writers of the shard hold the checkpoint lock.
      */
-    private static int upsertReservations(Connection c, List<ReservationRow> rows) throws SQLException {
+    private static int upsertReservations(Connection c, List<ReservationRow> rows, Map<String, String> saleBySku) throws SQLException {
         int statements = 0;
         Map<String, long[]> before = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT request_id, store_seq, line_count FROM reservation WHERE request_id IN ("
@@ -196,6 +206,13 @@ public final class BatchWriter {
             int i = 1;
             for (ReservationRow r : rows) {
                 ps.setString(i++, r.requestId());
+                String sku = singleSku(r);
+                String sale = sku == null ? null : saleBySku.get(sku);
+                if (sale == null) {
+                    ps.setNull(i++, Types.VARCHAR);
+                } else {
+                    ps.setString(i++, sale);
+                }
                 if (r.user() == null) {
                     ps.setNull(i++, Types.VARCHAR);
                 } else {
@@ -223,6 +240,11 @@ public final class BatchWriter {
         for (ReservationRow r : rows) {
             long[] old = before.get(r.requestId());
             if (old == null || old[0] < r.seq()) { // the upsert's own guard: it took this row
+                if (lineCount + r.lines().size() > LINE_CHUNK && !owned.isEmpty()) {
+                    statements += upsertLines(c, owned, lineCount);
+                    owned.clear();
+                    lineCount = 0;
+                }
                 owned.add(r);
                 lineCount += r.lines().size();
                 if (old != null && old[1] > r.lines().size()) {
@@ -230,23 +252,8 @@ public final class BatchWriter {
                 }
             }
         }
-        if (owned.isEmpty()) {
-            return statements;
-        }
-        try (PreparedStatement ps = c.prepareStatement(SqlFile.multiRow(UPSERT_LINE, lineCount))) {
-            int i = 1;
-            for (ReservationRow r : owned) {
-                int lineNo = 1;
-                for (ReservationRow.Line l : r.lines()) {
-                    ps.setString(i++, r.requestId());
-                    ps.setInt(i++, lineNo++);
-                    ps.setString(i++, l.sku());
-                    ps.setLong(i++, l.quantity());
-                    ps.setLong(i++, r.seq());
-                }
-            }
-            ps.executeUpdate();
-            statements++;
+        if (!owned.isEmpty()) {
+            statements += upsertLines(c, owned, lineCount);
         }
         if (!shrunk.isEmpty()) {
             // rds-schema's delete_stale_reservation_lines.sql, for each of them at once
@@ -265,6 +272,62 @@ public final class BatchWriter {
             }
         }
         return statements;
+    }
+
+    /**
+     * Fills {@code saleBySku} with the sale of each SKU the single-SKU reservations name: one
+     * lookup per SKU and batch, not per row ({@code sale.sku} is unique). A reservation of several
+     * SKUs belongs to no one sale and gets none.
+     */
+    private static int salesOf(Connection c, List<ReservationRow> rows, Map<String, String> saleBySku) throws SQLException {
+        List<String> skus = rows.stream().map(BatchWriter::singleSku).filter(s -> s != null).distinct().toList();
+        int statements = 0;
+        for (int from = 0; from < skus.size(); from += PLACEHOLDERS) {
+            List<String> part = skus.subList(from, Math.min(skus.size(), from + PLACEHOLDERS));
+            try (PreparedStatement ps = c.prepareStatement("SELECT sku, sale_id FROM sale WHERE sku IN ("
+                    + SqlFile.placeholders(part.size()) + ")")) {
+                int i = 1;
+                for (String sku : part) {
+                    ps.setString(i++, sku);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        saleBySku.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            statements++;
+        }
+        return statements;
+    }
+
+    /** The one SKU all lines of {@code r} name, or null when they name several. */
+    private static String singleSku(ReservationRow r) {
+        String sku = r.lines().get(0).sku();
+        for (ReservationRow.Line l : r.lines()) {
+            if (!l.sku().equals(sku)) {
+                return null;
+            }
+        }
+        return sku;
+    }
+
+    private static int upsertLines(Connection c, List<ReservationRow> owned, int lineCount) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SqlFile.multiRow(UPSERT_LINE, lineCount))) {
+            int i = 1;
+            for (ReservationRow r : owned) {
+                int lineNo = 1;
+                for (ReservationRow.Line l : r.lines()) {
+                    ps.setString(i++, r.requestId());
+                    ps.setInt(i++, lineNo++);
+                    ps.setString(i++, l.sku());
+                    ps.setLong(i++, l.quantity());
+                    ps.setLong(i++, r.seq());
+                }
+            }
+            ps.executeUpdate();
+        }
+        return 1;
     }
 
     private static void rollbackQuietly(Connection c, Exception cause) {

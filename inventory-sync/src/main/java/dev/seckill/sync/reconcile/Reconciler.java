@@ -414,11 +414,15 @@ public final class Reconciler {
                     c.commit();
                     return d.repaired("deleted from the RDS (the store holds no such reservation)");
                 }
-                long seq;
-                try (PreparedStatement ps = c.prepareStatement("SELECT store_seq FROM reservation WHERE request_id = ?")) {
+                long seq = 0;
+                String sale = null; // not in the store: kept from the row being rewritten
+                try (PreparedStatement ps = c.prepareStatement("SELECT store_seq, sale_id FROM reservation WHERE request_id = ?")) {
                     ps.setString(1, d.id());
                     try (ResultSet rs = ps.executeQuery()) {
-                        seq = rs.next() ? rs.getLong(1) : 0;
+                        if (rs.next()) {
+                            seq = rs.getLong(1);
+                            sale = rs.getString(2);
+                        }
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM reservation WHERE request_id = ?")) {
@@ -426,7 +430,7 @@ public final class Reconciler {
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO reservation (request_id, user_id, sku, quantity, line_count, status,"
-                        + " created_at, expires_at, updated_at, store_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + " created_at, expires_at, updated_at, store_seq, sale_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, s.requestId());
                     ps.setString(2, s.user());
                     ps.setString(3, s.lines().get(0).sku());
@@ -441,6 +445,7 @@ public final class Reconciler {
                     }
                     ps.setLong(9, s.updatedAt());
                     ps.setLong(10, seq);
+                    ps.setString(11, sale);
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement(

@@ -31,6 +31,7 @@ class SyncCliIT {
 
             SyncCli crashed = SyncCli.start(dir, List.of("-D" + InventorySync.HALT_AFTER_COMMIT + "=1"),
                     "sync", "--store", store.uri(), "--jdbc-url", db.url(), "--batch-size", "100");
+            // its first batch was full (100 of 600 rows), so the next one was already fetched ahead
             assertThat(crashed.waitFor()).as("halted right after its first commit").isEqualTo(99);
             long checkpoint = RdsAgreement.checkpoint(db.dataSource(), "shard-0");
             assertThat(checkpoint).as("the batch was committed").isPositive();

@@ -84,12 +84,63 @@ class BatchWriterReplayTest {
             BatchWriter.WriteResult r = writer.write(reused, 30);
             assertThat(dump(db.dataSource())).contains("reservation order-2 reserved zoe 3 lines=1 seq=30", "line order-2 1 case 3 seq=30")
                     .noneMatch(row -> row.startsWith("line order-2 2 "));
-            assertThat(r.statements()).as("checkpoint lock, header read, header, lines, stale-line delete, checkpoint").isEqualTo(6);
+            assertThat(r.statements()).as("checkpoint lock, sale lookup, header read, header, lines, stale-line delete, checkpoint").isEqualTo(7);
             writer.write(List.of(new ReservationRow(31, "order-3", "reserved", null, 1, 0, 1, List.of(new Line("case", 1)))), 31);
             assertThat(new BatchWriter(db.dataSource(), "shard-0").write(
                     List.of(new ReservationRow(32, "order-4", "reserved", null, 1, 0, 1, List.of(new Line("case", 1)))), 32).statements())
-                    .as("no delete when no line count shrank").isEqualTo(5);
+                    .as("no delete when no line count shrank").isEqualTo(6);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void singleSkuReservationsGetTheSaleOfTheirSku(TestDatabase.Kind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO sale (sale_id, sku, units, status, starts_at, ends_at, created_at, updated_at)"
+                        + " VALUES ('phone-launch', 'phone', 10, 'active', 0, 99999999, 0, 0)");
+            }
+            BatchWriter writer = new BatchWriter(db.dataSource(), "shard-0");
+            writer.write(FIRST, 6);
+            assertThat(sales(db.dataSource())).as("order-2 spans phone and case: no one sale")
+                    .containsExactly("order-1 phone-launch", "order-2 null");
+
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM sale"); // gone before the next batch: the rows keep their sale
+            }
+            writer.write(SECOND, 10);
+            assertThat(sales(db.dataSource())).containsExactly("order-1 phone-launch", "order-2 null");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void linesBeyondOneStatementsPlaceholdersGoInSeveral(TestDatabase.Kind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            List<FeedRow> rows = new ArrayList<>();
+            List<Line> fiveSkus = List.of(new Line("a", 1), new Line("b", 1), new Line("c", 1), new Line("d", 1), new Line("e", 1));
+            for (int i = 1; i <= 3000; i++) {
+                rows.add(new ReservationRow(i, "all-" + i, "reserved", null, i, 0, i, fiveSkus));
+            }
+            BatchWriter.WriteResult r = new BatchWriter(db.dataSource(), "shard-0").write(rows, 3000);
+            assertThat(r.statements()).as("checkpoint lock, header read, header, 15000 lines in two, checkpoint").isEqualTo(6);
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT COUNT(*), MIN(line_no), MAX(line_no) FROM reservation_line")) {
+                rs.next();
+                assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).containsExactly(15_000L, 1L, 5L);
+            }
+        }
+    }
+
+    private static List<String> sales(DataSource ds) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT request_id, sale_id FROM reservation ORDER BY request_id")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getString(2));
+            }
+        }
+        return out;
     }
 
     static List<String> dump(DataSource ds) throws SQLException {

@@ -155,11 +155,17 @@ class SchemaMigrationTest {
     /** What the sync does with one reservation row of the feed: header, lines, stale lines. */
     static void applyReservation(Connection c, String requestId, String user, String status, long createdAt,
                                  Long expiresAt, long updatedAt, long seq, Object... skuQty) throws SQLException {
+        applyReservationOfSale(c, null, requestId, user, status, createdAt, expiresAt, updatedAt, seq, skuQty);
+    }
+
+    /** The same, with the sale the sync looked up for the reservation's SKU (null: none). */
+    static void applyReservationOfSale(Connection c, String saleId, String requestId, String user, String status, long createdAt,
+                                       Long expiresAt, long updatedAt, long seq, Object... skuQty) throws SQLException {
         long quantity = 0;
         for (int i = 1; i < skuQty.length; i += 2) {
             quantity += ((Number) skuQty[i]).longValue();
         }
-        exec(c, sync("upsert_reservation"), requestId, user, skuQty[0], quantity, skuQty.length / 2, status,
+        exec(c, sync("upsert_reservation"), requestId, saleId, user, skuQty[0], quantity, skuQty.length / 2, status,
                 createdAt, expiresAt, updatedAt, seq);
         for (int i = 0; i < skuQty.length; i += 2) {
             exec(c, sync("upsert_reservation_line"), i / 2 + 1, skuQty[i], skuQty[i + 1], requestId, seq);
@@ -334,6 +340,30 @@ class SchemaMigrationTest {
             applyReservation(c, "req-1", "u-1", "confirmed", 1_000, 31_000L, 5_000, 12, "sku-a", 2, "sku-b", 1);
             assertThat(reservationRow(c, "req-1")).isEqualTo(reused);
             assertThat(lines(c, "req-1")).isEqualTo(List.of(row(1L, "sku-c", 4L, 20L)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void reservationUpsertFillsTheSaleAndANullNeverErasesIt(Dialect dialect) throws Exception {
+        try (Db db = Db.fresh(dialect).migrated(); Connection c = db.connect()) {
+            String saleOf = "SELECT sale_id, status FROM reservation WHERE request_id = ?";
+            applyReservationOfSale(c, "sale-a", "req-1", "u-1", "reserved", 1_000, null, 1_000, 10, "sku-a", 1);
+            assertThat(rows(c, saleOf, "req-1")).containsExactly(row("sale-a", "reserved"));
+
+            // a newer version for which the lookup found no sale keeps the one the row has
+            applyReservationOfSale(c, null, "req-1", "u-1", "confirmed", 1_000, null, 2_000, 11, "sku-a", 1);
+            assertThat(rows(c, saleOf, "req-1")).containsExactly(row("sale-a", "confirmed"));
+
+            // an older replay changes nothing, its sale neither
+            applyReservationOfSale(c, "sale-b", "req-1", "u-1", "reserved", 1_000, null, 1_000, 9, "sku-a", 1);
+            assertThat(rows(c, saleOf, "req-1")).containsExactly(row("sale-a", "confirmed"));
+
+            // written before its sale was known, then filled by a newer version
+            applyReservationOfSale(c, null, "req-2", "u-1", "reserved", 3_000, null, 3_000, 20, "sku-a", 1);
+            assertThat(rows(c, saleOf, "req-2")).containsExactly(row(null, "reserved"));
+            applyReservationOfSale(c, "sale-a", "req-2", "u-1", "cancelled", 3_000, null, 4_000, 21, "sku-a", 1);
+            assertThat(rows(c, saleOf, "req-2")).containsExactly(row("sale-a", "cancelled"));
         }
     }
 
