@@ -10,6 +10,7 @@
 #   jmh-*.csv                (JMH -rf csv)       -> jmh-hot-parts.png: each benchmark next to its baseline
 #   sweep-{skus,reservations,connections}-*.csv (sweep.sh) -> sweep-*.png: throughput, p50/p99, bytes per item
 #   spike-*.csv              (below)             -> spike-timeline.png: answers per second by kind, p50/p99
+#   offered-*.csv            (offered-load.sh)   -> offered-latency.png: p50/p99 against offered load, Redis and us
 # JMeter's raw results (perf/target/jmeter/results/*.csv from the -Pspike run) are first reduced to
 # one row per second in perf/results/spike-<run>.csv, so the timeline survives a `mvn clean`.
 set -euo pipefail
@@ -241,8 +242,52 @@ EOF
   echo "chart: $CHARTS/spike-timeline.png"
 }
 
+# --- latency against offered load (offered-load.sh) ------------------------------------------------------
+offered_chart() {
+  local f
+  f=$(newest "$RESULTS/offered-*.csv")
+  [ -n "$f" ] || return 0
+  : > "$WORK/offered.plot"
+  local i=0 cmd target
+  # target,command,connections,offered_rps,achieved_rps,requests,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,errors
+  for cmd in $(awk -F, 'NR > 1 && !seen[$2]++ { print $2 }' "$f"); do
+    i=$((i + 1))
+    for target in redis store; do
+      # a step the server could not keep up with (achieved below 90% of offered) gets a red ring
+      awk -F, -v c="$cmd" -v t="$target" 'NR > 1 && $1 == t && $2 == c {
+          printf "%s\t%s\t%s\t%s\t%d\n", $4 / 1000, $7, $9, $5 / 1000, ($5 < 0.9 * $4) }' "$f" > "$WORK/offered-$i-$target.dat"
+    done
+    cat >> "$WORK/offered.plot" <<EOF
+set title "$([ "$cmd" = reserve ] && echo "reserve: Redis's Lua check-and-decrement (EVALSHA) vs INV.RESERVE" || echo "$cmd")"
+plot '$WORK/offered-$i-redis.dat' using 1:2 with linespoints lw 2 pt 7 dt 2 lc rgb '#7f7f7f' title 'Redis p50', \\
+     '' using 1:3 with linespoints lw 2 pt 5 lc rgb '#7f7f7f' title 'Redis p99', \\
+     '$WORK/offered-$i-store.dat' using 1:2 with linespoints lw 2 pt 7 dt 2 lc rgb '#1f77b4' title 'counter-store p50', \\
+     '' using 1:3 with linespoints lw 2 pt 5 lc rgb '#1f77b4' title 'counter-store p99', \\
+     '$WORK/offered-$i-redis.dat' using (\$5 > 0 ? \$1 : NaN):3 with points pt 6 ps 2.5 lc rgb '#d62728' notitle, \\
+     '$WORK/offered-$i-store.dat' using (\$5 > 0 ? \$1 : NaN):3 with points pt 6 ps 2.5 lc rgb '#d62728' title 'not kept up (achieved < 90% of offered)'
+EOF
+  done
+  [ $i -gt 0 ] || return 0
+  gnuplot <<EOF
+$COMMON
+set terminal pngcairo size $((i * 650 + 40)),560 font "DejaVu Sans,10" noenhanced
+set output '$CHARTS/offered-latency.png'
+set multiplot layout 1,$i title "Latency against offered load (open loop, from each request's intended send time), -c $(awk -F, 'NR == 2 { print $3 }' "$f"); $(basename "$f")" font ",11"
+set logscale xy 10
+set xlabel "offered load, thousand requests/s (log scale)"
+set ylabel "latency, ms (log scale)"
+set offsets graph 0.05, graph 0.05, 0, 0
+set key outside bottom center horizontal maxrows 3
+set bmargin 9
+load '$WORK/offered.plot'
+unset multiplot
+EOF
+  echo "chart: $CHARTS/offered-latency.png"
+}
+
 compare_chart
 pipeline_chart
+offered_chart
 jmh_chart
 sweep_chart skus "SKUs" log
 sweep_chart reservations "pending reservations retained, millions" 1000000

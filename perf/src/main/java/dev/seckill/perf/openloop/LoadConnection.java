@@ -1,0 +1,63 @@
+package dev.seckill.perf.openloop;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One connection of the load generator: the sender fills {@link #out} and flushes it without
+ * ever blocking (what the socket does not take now stays for the next turn), and notes each
+ * request's intended time in {@link #inFlight} first; the reader drains the answers.
+ */
+public final class LoadConnection {
+    final SocketChannel channel;
+    final InFlight inFlight;
+    final ByteBuffer out;
+    final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+    private final int requestBytes;
+
+    public LoadConnection(InetSocketAddress address, int maxInFlight, int requestBytes) throws IOException {
+        this.channel = SocketChannel.open(address);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        channel.configureBlocking(false);
+        this.inFlight = new InFlight(maxInFlight);
+        this.requestBytes = requestBytes;
+        this.out = ByteBuffer.allocateDirect(Math.max(64 * 1024, requestBytes * 64));
+    }
+
+    /** The send buffer the sender writes requests into. */
+    public ByteBuffer out() {
+        return out;
+    }
+
+    /** Sender: the next request queued is meant for {@code intendedNanos}; call before writing it. */
+    public void noteIntended(long intendedNanos) {
+        inFlight.add(intendedNanos);
+    }
+
+    /** Whether one more request may be queued now: room in flight and in the send buffer. */
+    public boolean canTake() {
+        return inFlight.hasRoom() && out.remaining() >= requestBytes;
+    }
+
+    /** Writes what the socket takes now; true when nothing is left to send. */
+    public boolean flush() throws IOException {
+        if (out.position() == 0) {
+            return true;
+        }
+        out.flip();
+        channel.write(out);
+        out.compact();
+        return out.position() == 0;
+    }
+
+    public int unanswered() {
+        return inFlight.size();
+    }
+
+    public void close() throws IOException {
+        channel.close();
+    }
+}
