@@ -23,8 +23,8 @@ cd "$(dirname "$0")/../.."
 N=${1:-1000000}
 N1=$((N / 10))
 CLIENTS_LIST=${CLIENTS:-50 500}
-REDIS_PORT=6479
-STORE_PORT=6480
+REDIS_PORT=${REDIS_PORT:-6479}
+STORE_PORT=${STORE_PORT:-6480}
 OUT=perf/results
 mkdir -p "$OUT"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -32,30 +32,12 @@ PIPELINES=${PIPELINES:-1 16}
 KIND=$([ "$PIPELINES" = "1 16" ] && echo compare || echo pipelines)
 CSV="$OUT/$KIND-$STAMP.csv"
 WORK=$(mktemp -d)
-trap 'kill $STORE_PID 2>/dev/null || true; redis-cli -p $REDIS_PORT shutdown nosave >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+. perf/scripts/servers.sh
+trap 'stop_servers; rm -rf "$WORK"' EXIT
 
-command -v redis-benchmark >/dev/null || { echo "redis-benchmark missing: apt-get install redis-tools redis-server" >&2; exit 1; }
-[ -f counter-store/target/counter-store.jar ] || { echo "build first: ./mvnw -q -DskipTests package" >&2; exit 1; }
-
-# a Redis of our own, AOF on
-redis-server --port $REDIS_PORT --bind 127.0.0.1 --dir "$WORK" --save "" --appendonly yes \
-  --appendfsync everysec --daemonize yes --logfile "$WORK/redis.log"
-# the counter-store, one-node group, fsync before every reply
 PROFILER=
 if [ "${PROFILE:-0}" = 1 ]; then PROFILER=$(perf/scripts/profile.sh agent "$WORK/profile"); fi
-java ${STORE_JAVA_OPTS:--Xms4g -Xmx4g} $PROFILER -jar counter-store/target/counter-store.jar --port $STORE_PORT --bind 127.0.0.1 \
-  --data-dir "$WORK/store" > "$WORK/store.log" 2>&1 &
-STORE_PID=$!
-for _ in $(seq 1 100); do
-  redis-cli -p $STORE_PORT ping >/dev/null 2>&1 && redis-cli -p $REDIS_PORT ping >/dev/null 2>&1 && break
-  sleep 0.2
-done
-
-STOCK=100000000000000
-LUA='local a = tonumber(redis.call("GET", KEYS[1]) or "0") local q = tonumber(ARGV[1]) if a < q then return -1 end return redis.call("DECRBY", KEYS[1], q)'
-redis-cli -p $REDIS_PORT set stock $STOCK >/dev/null
-SHA=$(redis-cli -p $REDIS_PORT script load "$LUA")
-redis-cli -p $STORE_PORT INV.CREATE stock $STOCK >/dev/null
+start_servers ${STORE_JAVA_OPTS:--Xms4g -Xmx4g} $PROFILER
 
 # rate <port> <pipeline> <requests> <command...>: requests per second as redis-benchmark reports it
 CLIENTS=50
@@ -86,7 +68,7 @@ for round in $(seq 1 "${WARMUP_ROUNDS:-12}"); do
   reserve=$(rate $STORE_PORT 16 "$ROUND" INV.RESERVE stock 1 __rand_int__)
   rate $STORE_PORT 1 $((ROUND / 20)) INV.RESERVE stock 1 __rand_int__ >/dev/null
   c2=$(( $(ticks "C2 CompilerThre") - c2_before )); all=$(( $(ticks "") - all_before ))
-  share=$(awk -v a="$c2" -v b="$all" 'BEGIN { printf "%.1f", b > 0 ? 100 * a / b : 0 }')
+  share=$(awk -v a="$c2" -v b="$all" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
   echo "warm-up round $round: INCR $incr/s, INV.RESERVE $reserve/s (-P 16), C2 compiler ${share}% of the store's CPU"
   warmed=$((round * (2 * ROUND + ROUND / 20)))
   if awk -v s="$share" 'BEGIN { exit !(s < 3) }'; then break; fi

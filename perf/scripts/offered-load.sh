@@ -20,37 +20,19 @@ RATES=${1:-10000 25000 50000 75000 100000 150000 200000 300000 400000 600000 800
 CONNECTIONS=${CONNECTIONS:-50}
 STEP_SECONDS=${STEP_SECONDS:-10}
 WARMUP=${WARMUP:-4000000}
-REDIS_PORT=6901
-STORE_PORT=6902
+REDIS_PORT=${REDIS_PORT:-6901}
+STORE_PORT=${STORE_PORT:-6902}
 OUT=perf/results
 mkdir -p "$OUT"
 CSV="$OUT/offered-$(date -u +%Y%m%dT%H%M%SZ).csv"
 WORK=$(mktemp -d)
-STORE_PID=
-trap '[ -n "$STORE_PID" ] && kill $STORE_PID 2>/dev/null; redis-cli -p $REDIS_PORT shutdown nosave >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+. perf/scripts/servers.sh
+trap 'stop_servers; rm -rf "$WORK"' EXIT
+[ -f perf/target/benchmarks.jar ] || { echo "build first: ./mvnw -q -DskipTests package" >&2; exit 1; }
 
-command -v redis-benchmark >/dev/null || { echo "redis-benchmark missing: apt-get install redis-tools redis-server" >&2; exit 1; }
-for jar in counter-store/target/counter-store.jar perf/target/benchmarks.jar; do
-  [ -f $jar ] || { echo "build first: ./mvnw -q -DskipTests package ($jar missing)" >&2; exit 1; }
-done
-
-redis-server --port $REDIS_PORT --bind 127.0.0.1 --dir "$WORK" --save "" --appendonly yes \
-  --appendfsync everysec --daemonize yes --logfile "$WORK/redis.log"
 PROFILER=
 if [ "${PROFILE:-0}" = 1 ]; then PROFILER=$(perf/scripts/profile.sh agent "$WORK/profile"); fi
-java ${STORE_JAVA_OPTS:--Xms6g -Xmx6g} $PROFILER -jar counter-store/target/counter-store.jar --port $STORE_PORT \
-  --bind 127.0.0.1 --data-dir "$WORK/store" > "$WORK/store.log" 2>&1 &
-STORE_PID=$!
-for _ in $(seq 1 100); do
-  redis-cli -p $STORE_PORT ping >/dev/null 2>&1 && redis-cli -p $REDIS_PORT ping >/dev/null 2>&1 && break
-  sleep 0.2
-done
-
-STOCK=100000000000000
-LUA='local a = tonumber(redis.call("GET", KEYS[1]) or "0") local q = tonumber(ARGV[1]) if a < q then return -1 end return redis.call("DECRBY", KEYS[1], q)'
-redis-cli -p $REDIS_PORT set stock $STOCK >/dev/null
-SHA=$(redis-cli -p $REDIS_PORT script load "$LUA")
-redis-cli -p $STORE_PORT INV.CREATE stock $STOCK >/dev/null
+start_servers ${STORE_JAVA_OPTS:--Xms6g -Xmx6g} $PROFILER
 
 echo "warming up the store: $WARMUP INCR and $WARMUP INV.RESERVE (-P 16), then one step of each command"
 redis-benchmark -p $STORE_PORT -c 50 -P 16 -n "$WARMUP" -r 100000000000 -q INCR counter | tr "\r" "\n" | tail -n 1
