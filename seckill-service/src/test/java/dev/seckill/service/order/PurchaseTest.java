@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.seckill.service.SharedPlatform;
 import dev.seckill.service.TestPlatform;
 import dev.seckill.service.TestPlatform.Answer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -206,5 +207,19 @@ class PurchaseTest {
         assertThat(buy.status()).isEqualTo(404);
         assertThat(buy.code()).isEqualTo("SALE_NOT_FOUND");
         assertThat(platform.get("/api/v1/sales/no-such-sale", ADMIN_TOKEN).status()).isEqualTo(404);
+    }
+
+    @Test
+    void purchasesAreMeasuredByTheServicesOwnMetersNotByHttpServerRequests() {
+        String sale = sale(5, "");
+        assertThat(platform.buy(sale, "metered", "gina", 1).status()).isEqualTo(201);
+        assertThat(platform.get("/api/v1/sales/" + sale, SERVICE_TOKEN).status()).isEqualTo(200);
+        MeterRegistry meters = platform.bean(MeterRegistry.class);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                meters.find("http.server.requests").tag("uri", "/api/v1/sales/{id}").timer() != null);
+        assertThat(meters.find("http.server.requests").tag("uri", "/api/v1/sales/{saleId}/orders").timer())
+                .as("no per-request HTTP timer for purchases").isNull();
+        assertThat(meters.find("seckill.orders").tag("outcome", "created").tag("sale", sale).counter().count())
+                .isEqualTo(1);
     }
 }

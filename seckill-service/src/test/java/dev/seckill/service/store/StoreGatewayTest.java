@@ -56,6 +56,13 @@ class StoreGatewayTest {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** A SKU of its own with {@code total} units. */
+    private static String newSku(StoreGateway store, long total) {
+        String sku = unique("sku");
+        store.create(sku, total);
+        return sku;
+    }
+
     private static StoreRefusal refusal(Runnable call) {
         StoreRefusal r = catchThrowableOfType(call::run, StoreRefusal.class);
         assertThat(r).as("refused").isNotNull();
@@ -66,8 +73,7 @@ class StoreGatewayTest {
     @EnumSource(Transport.class)
     void createRestockAndReadStock(Transport transport) {
         try (StoreGateway store = gateway(transport)) {
-            String sku = unique("sku");
-            store.create(sku, 10);
+            String sku = newSku(store, 10);
             assertThat(refusal(() -> store.create(sku, 5)).code()).isEqualTo("EXISTS");
             assertThat(store.restock(sku, 5, null)).isEqualTo(15);
             String once = unique("r");
@@ -79,8 +85,7 @@ class StoreGatewayTest {
             assertThat(refusal(() -> store.restock(unique("nope"), 1, null)).code()).isEqualTo("NOSUCHSKU");
             assertThat(store.stock(sku)).contains(new Stock(20, 20, 0, 0));
             assertThat(store.stock(unique("nope"))).isEmpty();
-            String other = unique("sku");
-            store.create(other, 1);
+            String other = newSku(store, 1);
             Map<String, Stock> both = store.stocks(List.of(sku, unique("nope"), other));
             assertThat(both).containsOnlyKeys(sku, other);
             assertThat(both.get(other)).isEqualTo(new Stock(1, 1, 0, 0));
@@ -91,8 +96,7 @@ class StoreGatewayTest {
     @EnumSource(Transport.class)
     void reserveAndReplay(Transport transport) {
         try (StoreGateway store = gateway(transport)) {
-            String sku = unique("sku");
-            store.create(sku, 3);
+            String sku = newSku(store, 3);
             String order = unique("o");
             ReserveResult first = store.reserve(sku, 2, order, "alice", 2, 60_000);
             assertThat(first.replay()).isFalse();
@@ -118,8 +122,7 @@ class StoreGatewayTest {
     @EnumSource(Transport.class)
     void refusalsComeBackAsAnswers(Transport transport) {
         try (StoreGateway store = gateway(transport)) {
-            String sku = unique("sku");
-            store.create(sku, 3);
+            String sku = newSku(store, 3);
             ReserveResult tooMany = store.reserve(sku, 5, unique("o"), "bob", null, 60_000);
             assertThat(tooMany.refusal().code()).isEqualTo("INSUFFICIENT");
             assertThat(tooMany.refusal().figure()).isEqualTo(3);
@@ -139,8 +142,7 @@ class StoreGatewayTest {
     @EnumSource(Transport.class)
     void confirmCancelAndRead(Transport transport) {
         try (StoreGateway store = gateway(transport)) {
-            String sku = unique("sku");
-            store.create(sku, 5);
+            String sku = newSku(store, 5);
             String kept = unique("o");
             String dropped = unique("o");
             store.reserve(sku, 1, kept, "erin", null, 60_000);
