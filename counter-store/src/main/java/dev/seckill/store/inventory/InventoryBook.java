@@ -246,7 +246,7 @@ public final class InventoryBook {
         long expiresAt = (sell || ttlMs <= 0) ? 0 : now + ttlMs;
         Reservation r = new Reservation(reqId, user, lines, qtys, now, expiresAt, nextOrdinal++, answer,
                 sell ? ReservationState.CONFIRMED : ReservationState.RESERVED);
-        requests.put(r);
+        requests.putNew(r); // take and reserveAll found no prior request under this id
         feed.changed(r);
         if (sell) {
             confirmedCount++;
@@ -347,7 +347,7 @@ public final class InventoryBook {
     }
 
     private Reply remember(Reservation refusal) {
-        requests.put(refusal);
+        requests.putNew(refusal); // take and reserveAll found no prior request under this id
         finished.addLast(refusal);
         forgetOldRequests();
         return refusal.answer();

@@ -31,6 +31,11 @@ final class RequestTable {
         if (old != null) {
             remove(old);
         }
+        putNew(r);
+    }
+
+    /** As {@link #put}, for a request id the caller just found unmapped (saves a second lookup). */
+    void putNew(Reservation r) {
         if (size >= buckets.length - (buckets.length >>> 2)) { // load factor 0.75
             grow();
         }

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * The book's request table against a {@link HashMap}: the same mappings after any sequence of
- * puts (a new reservation, also under an id in use) and removals of a reservation itself, across
+ * puts (a new reservation, also under an id in use; {@code putNew} where the id is free) and removals of a reservation itself, across
  * several growths of the table.
  */
 class RequestTableProperties {
@@ -34,7 +34,11 @@ class RequestTableProperties {
         for (Step s : steps) {
             if (s.put() || made.isEmpty()) {
                 Reservation r = reservation("order-" + s.id(), made.size());
-                table.put(r);
+                if (model.containsKey(r.requestId)) {
+                    table.put(r);
+                } else {
+                    table.putNew(r);
+                }
                 model.put(r.requestId, r);
                 made.add(r);
             } else {
