@@ -78,6 +78,9 @@ public final class InventorySync implements AutoCloseable {
      * nothing is acknowledged before the commit of the batch it covers.
      */
     private StoreClient.PendingChanges ahead;
+    private long aheadAskedAt;
+    /** When the batch in hand was asked for (ms): the store's last sequence in it is that old at least. */
+    private long askedAt;
 
     private InventorySync(SyncSettings settings, StoreClient store, DataSource ds, MeterRegistry registry, BatchListener listener) {
         this.settings = settings;
@@ -213,7 +216,7 @@ public final class InventorySync implements AutoCloseable {
         FeedBatch batch = storeCall(this::nextBatch);
         metrics.poll.record(System.nanoTime() - p0, TimeUnit.NANOSECONDS);
         storeLastSeq = batch.lastSeq();
-        noteSeen(batch.lastSeq());
+        noteSeen(batch.lastSeq(), askedAt);
         if (batch.lastSeq() < applied) {
             throw new IllegalStateException("the store's change feed ends at " + batch.lastSeq()
                     + " but the RDS checkpoint of " + settings.shard() + " is " + applied
@@ -243,6 +246,7 @@ public final class InventorySync implements AutoCloseable {
         long last = batch.lastRowSeq(applied);
         boolean full = batch.rows().size() >= settings.batchSize();
         if (full) {
+            aheadAskedAt = System.currentTimeMillis();
             ahead = storeCall(() -> store.changesAhead(last, settings.batchSize()));
         }
         long t0 = System.nanoTime();
@@ -268,8 +272,10 @@ public final class InventorySync implements AutoCloseable {
         StoreClient.PendingChanges next = ahead;
         ahead = null;
         if (next != null && next.afterSeq() == applied) {
+            askedAt = aheadAskedAt;
             return next.await();
         }
+        askedAt = System.currentTimeMillis();
         return store.changes(applied, settings.batchSize());
     }
 
@@ -314,13 +320,13 @@ public final class InventorySync implements AutoCloseable {
         }
     }
 
-    private synchronized void noteSeen(long lastSeq) {
+    private synchronized void noteSeen(long lastSeq, long seenAt) {
         long[] newest = seen.peekLast();
         if (newest == null || lastSeq > newest[0]) {
             if (seen.size() >= 100_000) {
                 seen.pollLast(); // keeps the oldest (what the lag is measured from), coarser after it
             }
-            seen.addLast(new long[] {lastSeq, System.currentTimeMillis()});
+            seen.addLast(new long[] {lastSeq, seenAt});
         }
     }
 

@@ -118,6 +118,8 @@ public final class SyncBench {
             System.out.printf("warm-up %d s at %d reservations/s...%n", warmup, rate);
             sleep(warmup * 1000L);
             long stmts0 = (long) registry.get("inventory.sync.statements").counter().count();
+            double rows0 = reservationRows(registry);
+            long batches0 = registry.get("inventory.sync.batch.commit").timer().count();
             long acc0 = accepted.get();
             long t0 = System.nanoTime();
             sampler.start();
@@ -135,6 +137,8 @@ public final class SyncBench {
 
             io.micrometer.core.instrument.Timer commit = registry.get("inventory.sync.batch.commit").timer();
             io.micrometer.core.instrument.Timer poll = registry.get("inventory.sync.poll").timer();
+            System.out.printf("  the sync wrote %,.0f reservation rows/s in %d batches during the steady phase%n",
+                    (reservationRows(registry) - rows0) / secs, commit.count() - batches0);
             System.out.printf("  batches: %d, write+commit mean %.1f ms max %.1f ms; INV.CHANGES mean %.1f ms max %.1f ms%n",
                     commit.count(), commit.mean(java.util.concurrent.TimeUnit.MILLISECONDS), commit.max(java.util.concurrent.TimeUnit.MILLISECONDS),
                     poll.mean(java.util.concurrent.TimeUnit.MILLISECONDS), poll.max(java.util.concurrent.TimeUnit.MILLISECONDS));
@@ -216,6 +220,10 @@ public final class SyncBench {
         }
         open.forEach(StatefulRedisConnection::close);
         client.shutdown();
+    }
+
+    private static double reservationRows(SimpleMeterRegistry registry) {
+        return registry.get("inventory.sync.rows").tag("kind", "reservation").counter().count();
     }
 
     private static HikariDataSource pool(String url) {
