@@ -1,14 +1,8 @@
 package dev.seckill.service.order;
 
-import dev.seckill.service.api.ApiException;
-import dev.seckill.service.api.ProblemResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
-import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,24 +28,13 @@ public class OrderController {
             description = "201 {orderId, status: RESERVED, expiresAt}; the same Idempotency-Key replayed gets the same"
                     + " status and body. 409 SOLD_OUT / INSUFFICIENT_STOCK / SALE_NOT_ACTIVE, 403 PURCHASE_LIMIT,"
                     + " 429 THROTTLED and 503 UNAVAILABLE with Retry-After, 422 IDEMPOTENCY_KEY_REUSED, 400")
-    @ApiResponse(responseCode = "201", description = "reserved (or the first answer to this Idempotency-Key again)",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OrderView.class)))
-    public ResponseEntity<?> buy(
-            HttpServletRequest request,
+    public ResponseEntity<OrderView> buy(
             @PathVariable String saleId,
             @Parameter(required = true, description = "the caller's key for this purchase (1 to 128 visible ASCII"
                     + " characters); retries send the same key")
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             @RequestBody BuyRequest body) {
-        OrderService.Purchase p;
-        try {
-            p = orders.buy(saleId, idempotencyKey, body);
-        } catch (ApiException refusal) {
-            // in a spike most answers are refusals (SOLD_OUT...): answered here with the problem
-            // ProblemHandler would give, skipping Spring's exception resolution (with the body's
-            // writing, 17% of a sold-out spike's CPU in the profile in perf/RESULTS.md)
-            return ProblemResponses.entity(refusal, request.getRequestURI());
-        }
+        OrderService.Purchase p = orders.buy(saleId, idempotencyKey, body);
         return ResponseEntity.status(HttpStatus.CREATED)
                 .location(URI.create("/api/v1/orders/" + p.order().orderId())).body(p.order());
     }
