@@ -59,10 +59,29 @@ public final class Counters {
     }
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeInt(values.size());
+        freeze().writeTo(out);
+    }
+
+    /** The counters as they are now, to be written later by another thread (see BookSnapshot.freeze). */
+    public Frozen freeze() {
+        String[] keys = new String[values.size()];
+        long[] numbers = new long[keys.length];
+        int i = 0;
         for (Map.Entry<String, long[]> e : values.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeLong(e.getValue()[0]);
+            keys[i] = e.getKey();
+            numbers[i++] = e.getValue()[0];
+        }
+        return new Frozen(keys, numbers);
+    }
+
+    /** Counters frozen by {@link #freeze}. */
+    public record Frozen(String[] keys, long[] values) {
+        public void writeTo(DataOutput out) throws IOException {
+            out.writeInt(keys.length);
+            for (int i = 0; i < keys.length; i++) {
+                out.writeUTF(keys[i]);
+                out.writeLong(values[i]);
+            }
         }
     }
 

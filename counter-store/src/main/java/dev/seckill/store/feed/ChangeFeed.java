@@ -78,6 +78,16 @@ public final class ChangeFeed {
         this.ackedSeq = ackedSeq;
     }
 
+    /** The oldest row waiting, or null: with {@link #next} walks the feed without copying it. */
+    public FeedRow first() {
+        return head;
+    }
+
+    /** The row after {@code row} in the feed, or null. */
+    public static FeedRow next(FeedRow row) {
+        return row.next;
+    }
+
     /** Rows in feed order (for snapshots). */
     public List<FeedRow> rows() {
         return after(Long.MIN_VALUE, Integer.MAX_VALUE);

@@ -1,5 +1,6 @@
 package dev.seckill.store.inventory;
 
+import dev.seckill.store.feed.ChangeFeed;
 import dev.seckill.store.feed.FeedRow;
 import dev.seckill.store.protocol.Reply;
 
@@ -28,69 +29,166 @@ public final class BookSnapshot {
     }
 
     public static void write(InventoryBook book, DataOutput out) throws IOException {
-        out.writeInt(FORMAT);
-        out.writeLong(book.now());
-        out.writeLong(book.nextOrdinal());
-        for (long n : book.outcomeCounts()) {
-            out.writeLong(n);
-        }
-        long[] rejects = book.rejectCounts();
-        out.writeInt(rejects.length);
-        for (long n : rejects) {
-            out.writeLong(n);
-        }
-        out.writeInt(book.skuCount());
-        for (Sku s : book.skusInOrder()) {
-            writeSku(s, out);
+        freeze(book).writeTo(out);
+    }
+
+    /**
+     * The book as it is now, for writing later on another thread while the single writer goes on
+     * changing the book. Called by the writer; costs a copy of references (no serialisation), so
+     * the apply thread stops for milliseconds where writing millions of reservations takes seconds.
+     *
+     * <p>What a frozen view keeps by reference never changes once frozen: ids, request ids,
+     * answers, quantity arrays, and every finished reservation (a reservation changes only while
+     * it is RESERVED). What can still change (SKU figures and holdings, the feed order and its
+     * sequence numbers, which reservations are pending) is copied.
+     */
+    public static Frozen freeze(InventoryBook book) {
+        List<Sku> skuOrder = book.skusInOrder();
+        SkuFigures[] skus = new SkuFigures[skuOrder.size()];
+        for (int i = 0; i < skus.length; i++) {
+            skus[i] = SkuFigures.of(skuOrder.get(i));
         }
 
         // finished first, in finish order (that order decides what is forgotten first), then pending
         // (their order does not matter: expiry orders them by time and ordinal)
         List<Reservation> remembered = new ArrayList<>(book.rememberedRequestIds());
         book.finishedInOrder().forEach(remembered::add);
+        int finishedCount = remembered.size();
         book.requests().forEach(r -> {
             if (r.state == ReservationState.RESERVED) {
                 remembered.add(r);
             }
         });
-        List<FeedRow> feedRows = book.feed().rows();
+        long[] pendingUpdatedAt = new long[remembered.size() - finishedCount];
+        for (int i = 0; i < pendingUpdatedAt.length; i++) {
+            pendingUpdatedAt[i] = remembered.get(finishedCount + i).updatedAt;
+        }
+
+        ChangeFeed feed = book.feed();
+        FeedRow[] feedRows = new FeedRow[feed.size()];
+        long[] feedSeqs = new long[feedRows.length];
         List<Reservation> feedOnly = new ArrayList<>();
-        for (FeedRow row : feedRows) {
+        int f = 0;
+        for (FeedRow row = feed.first(); row != null; row = ChangeFeed.next(row)) {
+            feedRows[f] = row;
+            feedSeqs[f++] = row.changeSeq();
             // a forgotten request still waiting for the sync (possibly with its id used again since)
-            if (row instanceof Reservation r && book.requests().get(r.requestId) != r) {
+            if (row instanceof Reservation r && !r.remembered) {
                 feedOnly.add(r);
             }
         }
-        out.writeInt(remembered.size());
-        for (Reservation r : remembered) {
-            writeReservation(r, out);
-        }
-        out.writeInt(feedOnly.size());
-        for (Reservation r : feedOnly) {
-            writeReservation(r, out);
-        }
-
-        out.writeLong(book.feed().lastSeq());
-        out.writeLong(book.feed().ackedSeq());
-        out.writeInt(feedRows.size());
-        for (FeedRow row : feedRows) {
-            if (row instanceof Sku s) {
-                out.writeByte(SKU_ROW);
-                out.writeUTF(s.id);
-            } else {
-                out.writeByte(RESERVATION_ROW);
-                out.writeLong(((Reservation) row).ordinal);
-            }
-            out.writeLong(row.changeSeq());
-        }
-
         List<RestockRequest> restocks = new ArrayList<>();
         book.restocksInOrder().forEach(restocks::add);
-        out.writeInt(restocks.size());
-        for (RestockRequest r : restocks) {
-            out.writeUTF(r.requestId());
-            out.writeLong(r.at());
-            writeAnswer(r.answer(), out);
+        return new Frozen(book.now(), book.nextOrdinal(), book.outcomeCounts(), book.rejectCounts().clone(), skus,
+                remembered.toArray(new Reservation[0]), finishedCount, pendingUpdatedAt, feedOnly.toArray(new Reservation[0]),
+                feed.lastSeq(), feed.ackedSeq(), feedRows, feedSeqs, restocks.toArray(new RestockRequest[0]));
+    }
+
+    /** A SKU's figures and holdings at the moment of a freeze. */
+    private record SkuFigures(String id, long total, long available, long reserved, long sold,
+                              String[] holders, long[] held) {
+        static SkuFigures of(Sku s) {
+            String[] holders = new String[s.holdings.size()];
+            long[] held = new long[holders.length];
+            int i = 0;
+            for (Map.Entry<String, long[]> h : s.holdings.entrySet()) {
+                holders[i] = h.getKey();
+                held[i++] = h.getValue()[0];
+            }
+            return new SkuFigures(s.id, s.total, s.available, s.reserved, s.sold, holders, held);
+        }
+    }
+
+    /** A book frozen by {@link #freeze}: writes the snapshot the book would have written then. */
+    public static final class Frozen {
+        private final long now;
+        private final long nextOrdinal;
+        private final long[] outcomes;
+        private final long[] rejects;
+        private final SkuFigures[] skus;
+        private final Reservation[] remembered;
+        private final int finishedCount;
+        private final long[] pendingUpdatedAt;
+        private final Reservation[] feedOnly;
+        private final long lastSeq;
+        private final long ackedSeq;
+        private final FeedRow[] feedRows;
+        private final long[] feedSeqs;
+        private final RestockRequest[] restocks;
+
+        private Frozen(long now, long nextOrdinal, long[] outcomes, long[] rejects, SkuFigures[] skus,
+                       Reservation[] remembered, int finishedCount, long[] pendingUpdatedAt,
+                       Reservation[] feedOnly, long lastSeq, long ackedSeq, FeedRow[] feedRows, long[] feedSeqs,
+                       RestockRequest[] restocks) {
+            this.now = now;
+            this.nextOrdinal = nextOrdinal;
+            this.outcomes = outcomes;
+            this.rejects = rejects;
+            this.skus = skus;
+            this.remembered = remembered;
+            this.finishedCount = finishedCount;
+            this.pendingUpdatedAt = pendingUpdatedAt;
+            this.feedOnly = feedOnly;
+            this.lastSeq = lastSeq;
+            this.ackedSeq = ackedSeq;
+            this.feedRows = feedRows;
+            this.feedSeqs = feedSeqs;
+            this.restocks = restocks;
+        }
+
+        /** Reservations this snapshot holds (remembered and feed-only), for the log line. */
+        public int reservations() {
+            return remembered.length + feedOnly.length;
+        }
+
+        public void writeTo(DataOutput out) throws IOException {
+            out.writeInt(FORMAT);
+            out.writeLong(now);
+            out.writeLong(nextOrdinal);
+            for (long n : outcomes) {
+                out.writeLong(n);
+            }
+            out.writeInt(rejects.length);
+            for (long n : rejects) {
+                out.writeLong(n);
+            }
+            out.writeInt(skus.length);
+            for (SkuFigures s : skus) {
+                writeSku(s, out);
+            }
+            out.writeInt(remembered.length);
+            for (int i = 0; i < finishedCount; i++) {
+                Reservation r = remembered[i];
+                writeReservation(r, r.state, r.updatedAt, out);
+            }
+            for (int i = finishedCount; i < remembered.length; i++) {
+                writeReservation(remembered[i], ReservationState.RESERVED, pendingUpdatedAt[i - finishedCount], out);
+            }
+            out.writeInt(feedOnly.length);
+            for (Reservation r : feedOnly) {
+                writeReservation(r, r.state, r.updatedAt, out);
+            }
+
+            out.writeLong(lastSeq);
+            out.writeLong(ackedSeq);
+            out.writeInt(feedRows.length);
+            for (int i = 0; i < feedRows.length; i++) {
+                if (feedRows[i] instanceof Sku s) {
+                    out.writeByte(SKU_ROW);
+                    out.writeUTF(s.id);
+                } else {
+                    out.writeByte(RESERVATION_ROW);
+                    out.writeLong(((Reservation) feedRows[i]).ordinal);
+                }
+                out.writeLong(feedSeqs[i]);
+            }
+
+            out.writeInt(restocks.length);
+            for (RestockRequest r : restocks) {
+                out.writeUTF(r.requestId());
+                out.writeLong(r.at());
+                writeAnswer(r.answer(), out);
+            }
         }
     }
 
@@ -155,16 +253,16 @@ public final class BookSnapshot {
         return book;
     }
 
-    private static void writeSku(Sku s, DataOutput out) throws IOException {
-        out.writeUTF(s.id);
-        out.writeLong(s.total);
-        out.writeLong(s.available);
-        out.writeLong(s.reserved);
-        out.writeLong(s.sold);
-        out.writeInt(s.holdings.size());
-        for (Map.Entry<String, long[]> h : s.holdings.entrySet()) {
-            out.writeUTF(h.getKey());
-            out.writeLong(h.getValue()[0]);
+    private static void writeSku(SkuFigures s, DataOutput out) throws IOException {
+        out.writeUTF(s.id());
+        out.writeLong(s.total());
+        out.writeLong(s.available());
+        out.writeLong(s.reserved());
+        out.writeLong(s.sold());
+        out.writeInt(s.holders().length);
+        for (int i = 0; i < s.holders().length; i++) {
+            out.writeUTF(s.holders()[i]);
+            out.writeLong(s.held()[i]);
         }
     }
 
@@ -181,7 +279,8 @@ public final class BookSnapshot {
         return s;
     }
 
-    private static void writeReservation(Reservation r, DataOutput out) throws IOException {
+    private static void writeReservation(Reservation r, ReservationState state, long updatedAt, DataOutput out)
+            throws IOException {
         out.writeLong(r.ordinal);
         out.writeUTF(r.requestId);
         out.writeBoolean(r.user != null);
@@ -195,8 +294,8 @@ public final class BookSnapshot {
         }
         out.writeLong(r.createdAt);
         out.writeLong(r.expiresAt);
-        out.writeLong(r.updatedAt);
-        out.writeByte(r.state.ordinal());
+        out.writeLong(updatedAt);
+        out.writeByte(state.ordinal());
         writeAnswer(r.answer(), out);
     }
 

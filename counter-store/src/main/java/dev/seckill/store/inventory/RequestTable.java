@@ -41,6 +41,7 @@ final class RequestTable {
         }
         int i = index(r.requestId.hashCode(), buckets.length);
         r.nextInBucket = buckets[i];
+        r.remembered = true;
         buckets[i] = r;
         size++;
     }
@@ -57,6 +58,7 @@ final class RequestTable {
                     prev.nextInBucket = e.nextInBucket;
                 }
                 e.nextInBucket = null;
+                e.remembered = false;
                 size--;
                 return true;
             }

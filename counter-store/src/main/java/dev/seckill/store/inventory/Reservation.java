@@ -23,6 +23,8 @@ public final class Reservation extends FeedRow {
     private final long availableAfter;
     ReservationState state;
     long updatedAt;
+    /** True while the book's {@link RequestTable} maps the request id to this reservation. */
+    boolean remembered;
     /** The next reservation in the same bucket of the book's {@link RequestTable}. */
     Reservation nextInBucket;
 

@@ -17,6 +17,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
@@ -34,9 +35,15 @@ import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -45,14 +52,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * the waiting connections' reply slots when this node wrote the entry (the batch is found by the
  * entry's call id), so no reply is serialized into the log or sent back through Ratis.
  *
- * <p>Snapshots are taken on the same thread between two entries, so they are always consistent
- * with the last applied index.
+ * <p>Snapshots are frozen on the same thread between two entries, so they are always consistent
+ * with the last applied index, and written to disk by a thread of their own while entries go on
+ * being applied (see {@link #takeSnapshot}).
  */
 public final class ShardStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(ShardStateMachine.class);
     private static final CompletableFuture<Message> APPLIED = CompletableFuture.completedFuture(Message.EMPTY);
 
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    /**
+     * A snapshot may take at most this share of the time: the next one starts no sooner than
+     * {@code WRITE_TIME_FACTOR} times the last one's writing time after it ended. With millions of
+     * retained reservations a snapshot takes seconds of CPU, which an entry count alone would
+     * spend again and again under load; the log keeps what the snapshot does not cover yet.
+     */
+    private static final int WRITE_TIME_FACTOR = 4;
+
+    private final SnapshotStorage storage = new SnapshotStorage();
+    /** Writes frozen states to snapshot files, one at a time, off the apply thread. */
+    private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "snapshot-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The snapshot being written, or null. */
+    private volatile CompletableFuture<Long> writing;
+    /** The index of a snapshot written but not yet reported to Ratis, or -1. */
+    private final AtomicLong written = new AtomicLong(-1);
+    private volatile long notBeforeNanos = System.nanoTime();
     private final ShardState state;
     private final BookSettings settings;
     private final InFlightBatches inFlight;
@@ -60,6 +87,7 @@ public final class ShardStateMachine extends BaseStateMachine {
     private volatile ShardStats stats = ShardStats.EMPTY;
     private volatile long lastSnapshotMillis;
     private volatile long lastSnapshotIndex = -1;
+    private volatile boolean closed;
     /** The last clock stamp this node gave as leader. */
     private final AtomicLong lastStamp = new AtomicLong();
 
@@ -78,6 +106,7 @@ public final class ShardStateMachine extends BaseStateMachine {
 
     @Override
     public void reinitialize() throws IOException {
+        awaitSnapshotWriter(); // an older snapshot must not be published after the one installed
         load(storage.loadLatestSnapshot());
     }
 
@@ -143,27 +172,110 @@ public final class ShardStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * Called by Ratis on the apply thread when the log has grown enough since the last snapshot,
+     * and again after every round of applied entries until a call returns a snapshot's index.
+     * The first call freezes the state (milliseconds) and hands it to the snapshot writer; calls
+     * while it writes return -1 at once (no snapshot yet: Ratis keeps the log); the first call
+     * after it wrote returns that snapshot's index, and Ratis then purges the log up to it.
+     */
     @Override
-    public long takeSnapshot() throws IOException {
-        TermIndex last = getLastAppliedTermIndex();
-        if (last == null || last.getIndex() < 0) {
+    public long takeSnapshot() {
+        long done = written.getAndSet(-1);
+        if (done >= 0) {
+            return done;
+        }
+        if (writing != null || closed || System.nanoTime() < notBeforeNanos) {
             return -1;
         }
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() < 0 || last.getIndex() == lastSnapshotIndex) {
+            return -1;
+        }
+        long frozenAt = System.nanoTime();
+        ShardState.Frozen frozen = state.freeze();
+        long freezeMicros = (System.nanoTime() - frozenAt) / 1_000;
+        CompletableFuture<Long> job = CompletableFuture.supplyAsync(() -> write(frozen, last, freezeMicros), snapshotWriter);
+        writing = job;
+        job.whenComplete((index, failure) -> {
+            if (failure != null) {
+                LOG.error("snapshot at {} failed; the log keeps every entry until one succeeds", last, failure);
+            } else {
+                written.set(index);
+            }
+            writing = null;
+        });
+        return -1;
+    }
+
+    /** Writes a frozen state as the snapshot at {@code last}; on the snapshot writer's thread. */
+    private long write(ShardState.Frozen frozen, TermIndex last, long freezeMicros) {
+        long started = System.nanoTime();
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
-        try (FileOutputStream fos = new FileOutputStream(tmp);
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
-            state.writeTo(out);
-            out.flush();
-            fos.getFD().sync();
+        try {
+            try (FileOutputStream fos = new FileOutputStream(tmp);
+                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
+                frozen.writeTo(out);
+                out.flush();
+                fos.getFD().sync();
+            }
+            Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+            var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+            storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            long took = System.nanoTime() - started;
+            notBeforeNanos = System.nanoTime() + WRITE_TIME_FACTOR * took;
         }
-        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
         lastSnapshotMillis = System.currentTimeMillis();
         lastSnapshotIndex = last.getIndex();
-        LOG.info("snapshot at {} written to {} ({} bytes)", last, file.getName(), file.length());
+        LOG.info("snapshot at {} written to {} ({} bytes, {} reservations; frozen in {} µs, written in {} ms)", last,
+                file.getName(), file.length(), frozen.book().reservations(), freezeMicros,
+                (System.nanoTime() - started) / 1_000_000);
         return last.getIndex();
+    }
+
+    /** Waits for a snapshot being written (before a new state is loaded, or on close). */
+    private void awaitSnapshotWriter() {
+        CompletableFuture<Long> job = writing;
+        if (job != null) {
+            try {
+                job.get(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("snapshot writer: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        awaitSnapshotWriter();
+        snapshotWriter.shutdown();
+        super.close();
+    }
+
+    /**
+     * Ratis asks the storage to delete old snapshots after every call of {@link #takeSnapshot},
+     * which lists the snapshot directory; while a snapshot is written that is every round of
+     * applied entries, so the listing is done only when there is a newer snapshot to keep.
+     */
+    private static final class SnapshotStorage extends SimpleStateMachineStorage {
+        private long cleanedUpTo = Long.MIN_VALUE;
+
+        @Override
+        public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+            SingleFileSnapshotInfo latest = getLatestSnapshot();
+            long index = latest == null ? -1 : latest.getIndex();
+            if (index != cleanedUpTo) {
+                cleanedUpTo = index;
+                super.cleanupOldSnapshots(policy);
+            }
+        }
     }
 
     private void load(SingleFileSnapshotInfo snapshot) throws IOException {

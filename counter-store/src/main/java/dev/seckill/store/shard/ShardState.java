@@ -160,8 +160,24 @@ public final class ShardState {
     }
 
     public void writeTo(DataOutput out) throws IOException {
-        BookSnapshot.write(book, out);
-        counters.writeTo(out);
+        freeze().writeTo(out);
+    }
+
+    /**
+     * The state as it is now, cheap to take on the apply thread (references and figures are
+     * copied, nothing is serialised), to be written to a snapshot by another thread while
+     * commands go on being applied.
+     */
+    public Frozen freeze() {
+        return new Frozen(BookSnapshot.freeze(book), counters.freeze());
+    }
+
+    /** A shard's state frozen by {@link #freeze}. */
+    public record Frozen(BookSnapshot.Frozen book, Counters.Frozen counters) {
+        public void writeTo(DataOutput out) throws IOException {
+            book.writeTo(out);
+            counters.writeTo(out);
+        }
     }
 
     /** Replaces this state with one read from a snapshot. */

@@ -162,6 +162,38 @@ class InventoryBookProperties {
     }
 
     /**
+     * A snapshot is frozen on the apply thread and written later while the book goes on changing
+     * (the state machine's snapshot writer): what it writes is byte for byte what the book would
+     * have written at the moment it was frozen, whatever came after (confirms, cancels, expiries,
+     * forgotten and reused request ids, acknowledgements, restocks).
+     */
+    @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
+    void aFrozenBookWritesTheSnapshotOfTheMomentItWasFrozen(
+            @ForAll("shortSessions") List<InventoryOp> before,
+            @ForAll("shortSessions") List<InventoryOp> after,
+            @ForAll boolean forgetful) throws IOException {
+        BookSettings settings = forgetful ? FORGETFUL : REMEMBER_ALL;
+        InventoryBook book = new InventoryBook(settings);
+        BookSession session = new BookSession(book);
+        for (InventoryOp op : before) {
+            InventoryOp step = session.resolve(op);
+            apply(book, step);
+            session.done(step);
+        }
+        byte[] atFreeze = snapshot(book);
+        BookSnapshot.Frozen frozen = BookSnapshot.freeze(book);
+        for (InventoryOp op : after) {
+            InventoryOp step = session.resolve(op);
+            apply(book, step);
+            session.done(step);
+        }
+        ByteArrayOutputStream later = new ByteArrayOutputStream();
+        frozen.writeTo(new DataOutputStream(later));
+        assertThat(later.toByteArray()).as("frozen after %d ops, written after %d more", before.size(), after.size())
+                .isEqualTo(atFreeze);
+    }
+
+    /**
      * The change feed is what the sync reads: one entry per row, in strictly increasing sequence
      * order; every SKU and reservation that changed after what the sync acknowledged waits in it
      * with its current state; an acknowledgement removes exactly the rows up to its sequence.
