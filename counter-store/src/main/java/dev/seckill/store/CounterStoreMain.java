@@ -23,7 +23,8 @@ public final class CounterStoreMain {
               --peers LIST        id=host:raftport,... : start as a member of that group (3 nodes)
               --raft-port N       Raft port of a group of one (default: a free one)
               --requirepass P     clients must AUTH with this password
-              --snapshot-every N  snapshot after N log entries (default 100000)
+              --snapshot-every N  snapshot after N log entries (default 100000; written in the
+                                  background, no sooner than 4x the last one's writing time after it)
               --max-bulk-bytes N  longest bulk string a client may send (default 1048576)
               --max-args N        most arguments in one command (default 65536)
             """;

@@ -77,7 +77,9 @@ public final class StoreNode implements AutoCloseable {
 
         boolean epoll = Epoll.isAvailable();
         this.boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-        this.workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
+        // Netty's default is two I/O threads per core; -Dstore.ioThreads=N sets another count
+        int io = Integer.getInteger("store.ioThreads", 0);
+        this.workers = epoll ? new EpollEventLoopGroup(io) : new NioEventLoopGroup(io);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)

@@ -141,11 +141,7 @@ class InventoryBookProperties {
         BookSettings settings = forgetful ? FORGETFUL : REMEMBER_ALL;
         InventoryBook original = new InventoryBook(settings);
         BookSession session = new BookSession(original);
-        for (InventoryOp op : before) {
-            InventoryOp step = session.resolve(op);
-            apply(original, step);
-            session.done(step);
-        }
+        play(original, session, before);
 
         InventoryBook restored = restore(snapshot(original), settings);
         assertIndistinguishable(original, restored, "right after restoring");
@@ -175,18 +171,10 @@ class InventoryBookProperties {
         BookSettings settings = forgetful ? FORGETFUL : REMEMBER_ALL;
         InventoryBook book = new InventoryBook(settings);
         BookSession session = new BookSession(book);
-        for (InventoryOp op : before) {
-            InventoryOp step = session.resolve(op);
-            apply(book, step);
-            session.done(step);
-        }
+        play(book, session, before);
         byte[] atFreeze = snapshot(book);
         BookSnapshot.Frozen frozen = BookSnapshot.freeze(book);
-        for (InventoryOp op : after) {
-            InventoryOp step = session.resolve(op);
-            apply(book, step);
-            session.done(step);
-        }
+        play(book, session, after);
         ByteArrayOutputStream later = new ByteArrayOutputStream();
         frozen.writeTo(new DataOutputStream(later));
         assertThat(later.toByteArray()).as("frozen after %d ops, written after %d more", before.size(), after.size())
@@ -449,6 +437,15 @@ class InventoryBookProperties {
     }
 
     // ---- small helpers ----
+
+    /** Applies a session's ops to the book, answers unchecked. */
+    private static void play(InventoryBook book, BookSession session, List<InventoryOp> ops) {
+        for (InventoryOp op : ops) {
+            InventoryOp step = session.resolve(op);
+            apply(book, step);
+            session.done(step);
+        }
+    }
 
     private static String apply(InventoryBook book, InventoryOp step) {
         if (step instanceof Command c) {
