@@ -73,7 +73,7 @@ public final class BookSnapshot {
             feedRows[f] = row;
             feedSeqs[f++] = row.changeSeq();
             // a forgotten request still waiting for the sync (possibly with its id used again since)
-            if (row instanceof Reservation r && !r.remembered) {
+            if (row instanceof Reservation r && !r.remembered()) {
                 feedOnly.add(r);
             }
         }

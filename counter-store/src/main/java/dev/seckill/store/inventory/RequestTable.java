@@ -1,25 +1,47 @@
 package dev.seckill.store.inventory;
 
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * Request id to {@link Reservation}: a chained hash table whose chain link lives in the reservation
- * itself ({@link Reservation#nextInBucket}), so remembering a request id allocates nothing beyond
- * the reservation. A flash sale keeps millions of them; a {@code HashMap} would add a node object
- * to each, which the garbage collector then copies and scans for as long as the id is remembered.
+ * Request id to {@link Reservation}: a chained hash table whose buckets and chain links are ints,
+ * over a slot array that reservations fill in the order they come.
+ *
+ * <p>Why not references in the buckets: a flash sale keeps millions of request ids, so the table
+ * lives in the old generation while every new reservation is young. Each reference from an old
+ * array to a young object marks that array's 512-byte card dirty, for the garbage collector to
+ * rescan; buckets are hit at random, so a reference per bucket dirtied a card per reservation
+ * (G1's refinement threads took a quarter of the store's CPU under {@code INV.RESERVE}). Here the
+ * only references are in {@link #slots}, written one after another (a card takes 128 of them,
+ * and freed slots are reused in the order their reservations were forgotten, which is about the
+ * order they were made); the hashing touches ints only, which the collector never scans.
  *
  * <p>Not thread-safe: owned by the book's single writer.
  */
 final class RequestTable {
     private static final int INITIAL_CAPACITY = 1 << 10;
+    private static final int NONE = -1;
 
-    private Reservation[] buckets = new Reservation[INITIAL_CAPACITY];
+    /** Bucket heads: a slot number, or NONE. */
+    private int[] buckets = newBuckets(INITIAL_CAPACITY);
+    /** The reservation in each slot; null for a free slot. */
+    private Reservation[] slots = new Reservation[INITIAL_CAPACITY];
+    /** The next slot in the same bucket, or NONE; for a free slot, the next free slot. */
+    private int[] next = new int[INITIAL_CAPACITY];
+    /** Slots never used yet start here. */
+    private int fresh;
+    /**
+     * Freed slots, reused last freed first: reservations are forgotten oldest first, so a run of
+     * freed slots lies close together and reuse walks it back, still a card at a time.
+     */
+    private int[] freed = new int[16];
+    private int freedCount;
     private int size;
 
     Reservation get(String requestId) {
-        for (Reservation r = buckets[index(requestId.hashCode(), buckets.length)]; r != null; r = r.nextInBucket) {
-            if (r.requestId.equals(requestId)) {
-                return r;
+        for (int s = buckets[index(requestId.hashCode(), buckets.length)]; s != NONE; s = next[s]) {
+            if (slots[s].requestId.equals(requestId)) {
+                return slots[s];
             }
         }
         return null;
@@ -37,61 +59,83 @@ final class RequestTable {
     /** As {@link #put}, for a request id the caller just found unmapped (saves a second lookup). */
     void putNew(Reservation r) {
         if (size >= buckets.length - (buckets.length >>> 2)) { // load factor 0.75
-            grow();
+            rehash(buckets.length << 1);
         }
-        int i = index(r.requestId.hashCode(), buckets.length);
-        r.nextInBucket = buckets[i];
-        r.remembered = true;
-        buckets[i] = r;
+        int s = takeSlot();
+        slots[s] = r;
+        r.slot = s;
+        int b = index(r.requestId.hashCode(), buckets.length);
+        next[s] = buckets[b];
+        buckets[b] = s;
         size++;
     }
 
     /** Removes {@code r} itself; a later reservation that reused its request id stays. */
     boolean remove(Reservation r) {
-        int i = index(r.requestId.hashCode(), buckets.length);
-        Reservation prev = null;
-        for (Reservation e = buckets[i]; e != null; prev = e, e = e.nextInBucket) {
-            if (e == r) {
-                if (prev == null) {
-                    buckets[i] = e.nextInBucket;
-                } else {
-                    prev.nextInBucket = e.nextInBucket;
-                }
-                e.nextInBucket = null;
-                e.remembered = false;
-                size--;
-                return true;
-            }
+        int s = r.slot;
+        if (s == NONE || slots[s] != r) {
+            return false;
         }
-        return false;
+        int b = index(r.requestId.hashCode(), buckets.length);
+        if (buckets[b] == s) {
+            buckets[b] = next[s];
+        } else {
+            int prev = buckets[b];
+            while (next[prev] != s) {
+                prev = next[prev];
+            }
+            next[prev] = next[s];
+        }
+        slots[s] = null;
+        r.slot = NONE;
+        if (freedCount == freed.length) {
+            freed = Arrays.copyOf(freed, freedCount << 1);
+        }
+        freed[freedCount++] = s;
+        size--;
+        return true;
     }
 
     int size() {
         return size;
     }
 
+    /** Every mapped reservation, in slot order. */
     void forEach(Consumer<Reservation> action) {
-        for (Reservation head : buckets) {
-            for (Reservation r = head; r != null; r = r.nextInBucket) {
-                action.accept(r);
+        for (int s = 0; s < fresh; s++) {
+            if (slots[s] != null) {
+                action.accept(slots[s]);
             }
         }
     }
 
-    private void grow() {
-        Reservation[] old = buckets;
-        Reservation[] next = new Reservation[old.length << 1];
-        for (Reservation head : old) {
-            Reservation r = head;
-            while (r != null) {
-                Reservation following = r.nextInBucket;
-                int i = index(r.requestId.hashCode(), next.length);
-                r.nextInBucket = next[i];
-                next[i] = r;
-                r = following;
+    private int takeSlot() {
+        if (freedCount > 0) {
+            return freed[--freedCount];
+        }
+        if (fresh == slots.length) {
+            slots = Arrays.copyOf(slots, fresh << 1);
+            next = Arrays.copyOf(next, fresh << 1);
+        }
+        return fresh++;
+    }
+
+    private void rehash(int capacity) {
+        buckets = newBuckets(capacity);
+        for (int s = 0; s < fresh; s++) {
+            Reservation r = slots[s];
+            if (r != null) {
+                int b = index(r.requestId.hashCode(), capacity);
+                next[s] = buckets[b];
+                buckets[b] = s;
             }
         }
-        buckets = next;
+    }
+
+    private static int[] newBuckets(int capacity) {
+        int[] b = new int[capacity];
+        Arrays.fill(b, NONE);
+        return b;
     }
 
     /** Spreads the high bits down, as HashMap does: request ids often differ only in their last chars. */

@@ -23,10 +23,8 @@ public final class Reservation extends FeedRow {
     private final long availableAfter;
     ReservationState state;
     long updatedAt;
-    /** True while the book's {@link RequestTable} maps the request id to this reservation. */
-    boolean remembered;
-    /** The next reservation in the same bucket of the book's {@link RequestTable}. */
-    Reservation nextInBucket;
+    /** Its slot in the book's {@link RequestTable} while the table maps the request id to it, else -1. */
+    int slot = -1;
 
     Reservation(String requestId, String user, String[] skus, long[] quantities, long createdAt,
                 long expiresAt, long ordinal, Reply answer, ReservationState state) {
@@ -88,6 +86,11 @@ public final class Reservation extends FeedRow {
     /** Whether the first answer was a number (a single-SKU take that succeeded). */
     boolean answeredWithANumber() {
         return answer == null;
+    }
+
+    /** True while the book's {@link RequestTable} maps the request id to this reservation. */
+    boolean remembered() {
+        return slot >= 0;
     }
 
     boolean finished() {
