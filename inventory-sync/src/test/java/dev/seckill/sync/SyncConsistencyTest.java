@@ -37,6 +37,11 @@ class SyncConsistencyTest {
                     assertThat(RdsAgreement.count(db.dataSource(), "SELECT COUNT(*) FROM reservation WHERE status = '" + state + "'"))
                             .as("reservations %s in the RDS", state).isPositive();
                 }
+                // rds-schema V5: line rows only for reservations of several lines, one per line
+                assertThat(RdsAgreement.count(db.dataSource(), "SELECT COUNT(*) FROM reservation WHERE line_count > 1"))
+                        .as("multi-line reservations in the run").isPositive();
+                assertThat(RdsAgreement.count(db.dataSource(), "SELECT COUNT(*) FROM reservation_multi_line"))
+                        .isEqualTo(RdsAgreement.count(db.dataSource(), "SELECT COALESCE(SUM(line_count), 0) FROM reservation WHERE line_count > 1"));
                 SyncStatus status = sync.status();
                 assertThat(status.state()).isEqualTo(SyncStatus.State.RUNNING);
                 assertThat(status.appliedSeq()).isEqualTo(RdsAgreement.checkpoint(db.dataSource(), "shard-0"));

@@ -55,7 +55,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * outage left; how long it took to drain (until the checkpoint passed the store's last sequence
  * at the moment the database came back) with the sale still going on.
  *
- * <pre>java -Xmx8g -cp perf/target/benchmarks.jar dev.seckill.perf.SyncBench [--rate 50000] [--warmup 10] [--steady 30] [--outage 60] [--skus 1000]</pre>
+ * <pre>java -Xmx8g -cp perf/target/benchmarks.jar dev.seckill.perf.SyncBench [--rate 50000] [--warmup 10] [--steady 30] [--outage 60] [--skus 1000]
+ *      [--drain false] [--db sync_bench_NAME]</pre>
+ *
+ * <p>{@code --drain false} ends after the steady phase (no outage, no wait for the sync to catch up,
+ * which at a rate it cannot keep up with never comes); {@code --db} names the database (dropped at the end).
  */
 public final class SyncBench {
     private static final ProtocolKeyword RESERVE = new ProtocolKeyword() {
@@ -78,13 +82,17 @@ public final class SyncBench {
         int steady = intArg(args, "--steady", 30);
         int outage = intArg(args, "--outage", 60);
         int skus = intArg(args, "--skus", 1000);
-        new SyncBench().run(rate, warmup, steady, outage, skus);
+        boolean drain = Boolean.parseBoolean(stringArg(args, "--drain", "true"));
+        String db = stringArg(args, "--db", "sync_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
+        if (!db.matches("[a-z0-9_]+")) {
+            throw new IllegalArgumentException("--db: lower-case letters, digits and _ only: " + db);
+        }
+        new SyncBench().run(rate, warmup, steady, outage, skus, drain, db);
         System.exit(0);
     }
 
-    private void run(int rate, int warmup, int steady, int outage, int skuCount) throws Exception {
+    private void run(int rate, int warmup, int steady, int outage, int skuCount, boolean drain, String db) throws Exception {
         Path dir = Files.createTempDirectory("syncbench");
-        String db = "sync_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/", "root", ""); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + db);
         }
@@ -142,6 +150,12 @@ public final class SyncBench {
             System.out.printf("  batches: %d, write+commit mean %.1f ms max %.1f ms; INV.CHANGES mean %.1f ms max %.1f ms%n",
                     commit.count(), commit.mean(java.util.concurrent.TimeUnit.MILLISECONDS), commit.max(java.util.concurrent.TimeUnit.MILLISECONDS),
                     poll.mean(java.util.concurrent.TimeUnit.MILLISECONDS), poll.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+            if (!drain) {
+                selling.set(false);
+                seller.join();
+                sync.close();
+                return;
+            }
             System.out.printf("database outage %d s, the sale goes on...%n", outage);
             long accBefore = accepted.get();
             long refusedBefore = refused.get();
@@ -166,9 +180,9 @@ public final class SyncBench {
             while (sync.status().appliedSeq() < storeLast) {
                 sleep(20);
             }
-            double drain = (System.nanoTime() - restoredAt) / 1e9;
+            double drained = (System.nanoTime() - restoredAt) / 1e9;
             System.out.printf("drained in %.1f s (checkpoint passed %,d, the store's last sequence when the database came back),"
-                            + " with the sale still going on at %,d/s%n", drain, storeLast, rate);
+                            + " with the sale still going on at %,d/s%n", drained, storeLast, rate);
             selling.set(false);
             seller.join();
             sync.close();
@@ -235,6 +249,15 @@ public final class SyncBench {
         cfg.setConnectionTimeout(1000);
         cfg.setInitializationFailTimeout(-1);
         return new HikariDataSource(cfg);
+    }
+
+    private static String stringArg(String[] args, String name, String dflt) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return dflt;
     }
 
     private static int intArg(String[] args, String name, int dflt) {

@@ -155,7 +155,7 @@ public final class StockLoader {
             c.setAutoCommit(false);
             try {
                 for (String sql : new String[] {"UPDATE sku_inventory SET store_seq = 0", "UPDATE reservation SET store_seq = 0",
-                        "UPDATE reservation_line SET store_seq = 0"}) {
+                        "UPDATE reservation_multi_line SET store_seq = 0"}) {
                     try (PreparedStatement ps = c.prepareStatement(sql)) {
                         ps.executeUpdate();
                     }

@@ -19,7 +19,9 @@ import java.util.Map;
 /**
  * Writes one change-feed batch to the RDS in ONE transaction: lock the shard's checkpoint, drop
  * the rows it already covers, upsert the SKU rows and the reservation rows (multi-row statements,
- * each guarded by {@code store_seq}), the reservation lines, and move the checkpoint; commit.
+ * each guarded by {@code store_seq}), the lines of reservations of several lines, and move the
+ * checkpoint; commit. A reservation of one line (nearly every purchase) is its reservation row
+ * alone (rds-schema V5): one row and one statement's share per purchase, no read before it.
  *
  * <p>Exactly once follows from the checkpoint being in the same transaction as the rows: a batch
  * that was committed but not acknowledged to the store comes again and is skipped row by row; a
@@ -48,12 +50,12 @@ public final class BatchWriter {
     private static final String UPSERT_RESERVATION = SqlFile.load("upsert_reservation");
 
     /**
-     * Lines of reservations whose header holds exactly the row's store_seq (checked just before in
-     * the same transaction), so the guard is the one of upsert_reservation_line.sql without its
-     * INSERT ... SELECT, and many lines go in one statement.
+     * Lines of reservations of several lines whose header holds exactly the row's store_seq
+     * (checked just before in the same transaction), so the guard is the one of
+     * upsert_reservation_line.sql without its INSERT ... SELECT, and many lines go in one statement.
      */
     private static final String UPSERT_LINE = """
-            INSERT INTO reservation_line (request_id, line_no, sku, quantity, store_seq)
+            INSERT INTO reservation_multi_line (request_id, line_no, sku, quantity, store_seq)
             VALUES (?, ?, ?, ?, ?)
             ON DUPLICATE KEY UPDATE
                 sku       = CASE WHEN VALUES(store_seq) > store_seq THEN VALUES(sku)       ELSE sku       END,
@@ -181,26 +183,33 @@ public final class BatchWriter {
     }
 
     /**
-     * Reads what the headers held, upserts the headers, then writes the lines of the rows whose
-     * header the upsert took (none held one, or an older one), and deletes stale lines only where
-     * an older version had more lines (a reused request id): rare, so usually 3 statements.
-     * Nothing else writes these rows meanwhile: writers of the shard hold the checkpoint lock.
+     * Upserts the headers; for the reservations of several lines, writes the lines of those whose
+     * header the upsert took (read before: none held one, or an older one), and deletes the line
+     * rows an older version of a request id left when its line count changed (reused after the
+     * store forgot it). A one-line reservation is its header alone, with no read before it: one
+     * statement for all of them. Line rows a reused id left when it came back with one line stay as
+     * dead rows: their store_seq is no longer the header's, so rds-schema's reservation_line view
+     * does not show them. Nothing else writes these rows meanwhile: writers of the shard hold the
+     * checkpoint lock.
      */
     private static int upsertReservations(Connection c, List<ReservationRow> rows, Map<String, String> saleBySku) throws SQLException {
         int statements = 0;
+        List<ReservationRow> multi = rows.stream().filter(r -> r.lines().size() > 1).toList();
         Map<String, long[]> before = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT request_id, store_seq, line_count FROM reservation WHERE request_id IN ("
-                + SqlFile.placeholders(rows.size()) + ")")) {
-            int i = 1;
-            for (ReservationRow r : rows) {
-                ps.setString(i++, r.requestId());
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    before.put(rs.getString(1), new long[] {rs.getLong(2), rs.getInt(3)});
+        if (!multi.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT request_id, store_seq, line_count FROM reservation WHERE request_id IN ("
+                    + SqlFile.placeholders(multi.size()) + ")")) {
+                int i = 1;
+                for (ReservationRow r : multi) {
+                    ps.setString(i++, r.requestId());
                 }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        before.put(rs.getString(1), new long[] {rs.getLong(2), rs.getInt(3)});
+                    }
+                }
+                statements++;
             }
-            statements++;
         }
         try (PreparedStatement ps = c.prepareStatement(SqlFile.multiRow(UPSERT_RESERVATION, rows.size()))) {
             int i = 1;
@@ -234,10 +243,10 @@ public final class BatchWriter {
             ps.executeUpdate();
             statements++;
         }
-        List<ReservationRow> owned = new ArrayList<>(rows.size());
-        List<ReservationRow> shrunk = new ArrayList<>();
+        List<ReservationRow> owned = new ArrayList<>(multi.size());
+        List<ReservationRow> recounted = new ArrayList<>();
         int lineCount = 0;
-        for (ReservationRow r : rows) {
+        for (ReservationRow r : multi) {
             long[] old = before.get(r.requestId());
             if (old == null || old[0] < r.seq()) { // the upsert's own guard: it took this row
                 if (lineCount + r.lines().size() > LINE_CHUNK && !owned.isEmpty()) {
@@ -247,23 +256,23 @@ public final class BatchWriter {
                 }
                 owned.add(r);
                 lineCount += r.lines().size();
-                if (old != null && old[1] > r.lines().size()) {
-                    shrunk.add(r);
+                if (old != null && old[1] != r.lines().size()) {
+                    recounted.add(r);
                 }
             }
         }
         if (!owned.isEmpty()) {
             statements += upsertLines(c, owned, lineCount);
         }
-        if (!shrunk.isEmpty()) {
+        if (!recounted.isEmpty()) {
             // rds-schema's delete_stale_reservation_lines.sql, for each of them at once
-            StringBuilder del = new StringBuilder("DELETE FROM reservation_line WHERE ");
-            for (int k = 0; k < shrunk.size(); k++) {
+            StringBuilder del = new StringBuilder("DELETE FROM reservation_multi_line WHERE ");
+            for (int k = 0; k < recounted.size(); k++) {
                 del.append(k == 0 ? "" : " OR ").append("(request_id = ? AND store_seq < ?)");
             }
             try (PreparedStatement ps = c.prepareStatement(del.toString())) {
                 int i = 1;
-                for (ReservationRow r : shrunk) {
+                for (ReservationRow r : recounted) {
                     ps.setString(i++, r.requestId());
                     ps.setLong(i++, r.seq());
                 }

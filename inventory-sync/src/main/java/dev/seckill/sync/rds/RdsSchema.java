@@ -23,7 +23,7 @@ public final class RdsSchema {
      */
     public static void check(DataSource ds) {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            for (String table : new String[] {"sku_inventory", "reservation", "reservation_line", "sync_checkpoint", "reconciliation_run"}) {
+            for (String table : new String[] {"sku_inventory", "reservation", "reservation_multi_line", "sync_checkpoint", "reconciliation_run"}) {
                 try {
                     s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
                 } catch (SQLException e) {

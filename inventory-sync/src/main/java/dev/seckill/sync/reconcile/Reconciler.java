@@ -158,18 +158,30 @@ public final class Reconciler {
         return out;
     }
 
-    /** Per SKU, units of RDS reservations in state reserved and confirmed. */
+    /**
+     * Per SKU, units of RDS reservations in state reserved and confirmed: one-line reservations
+     * from their row (rds-schema V5: they have no line rows), the others from their lines.
+     */
     private Map<String, long[]> rdsHoldings(List<String> ids) throws SQLException {
         Map<String, long[]> out = new LinkedHashMap<>();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT l.sku, SUM(CASE WHEN r.status = 'reserved' THEN l.quantity ELSE 0 END),"
-                + " SUM(CASE WHEN r.status = 'confirmed' THEN l.quantity ELSE 0 END)"
-                + " FROM reservation_line l JOIN reservation r ON r.request_id = l.request_id"
-                + " WHERE l.sku IN (" + marks(ids.size()) + ") GROUP BY l.sku")) {
-            bind(ps, ids);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+        try (Connection c = ds.getConnection()) {
+            for (String sql : new String[] {
+                    "SELECT sku, SUM(CASE WHEN status = 'reserved' THEN quantity ELSE 0 END),"
+                    + " SUM(CASE WHEN status = 'confirmed' THEN quantity ELSE 0 END)"
+                    + " FROM reservation WHERE line_count = 1 AND sku IN (" + marks(ids.size()) + ") GROUP BY sku",
+                    "SELECT l.sku, SUM(CASE WHEN r.status = 'reserved' THEN l.quantity ELSE 0 END),"
+                    + " SUM(CASE WHEN r.status = 'confirmed' THEN l.quantity ELSE 0 END)"
+                    + " FROM reservation_multi_line l JOIN reservation r ON r.request_id = l.request_id AND r.store_seq = l.store_seq"
+                    + " WHERE r.line_count > 1 AND l.sku IN (" + marks(ids.size()) + ") GROUP BY l.sku"}) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    bind(ps, ids);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            long[] h = out.computeIfAbsent(rs.getString(1), k -> new long[2]);
+                            h[0] += rs.getLong(2);
+                            h[1] += rs.getLong(3);
+                        }
+                    }
                 }
             }
         }
@@ -402,7 +414,7 @@ public final class Reconciler {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM reservation_line WHERE request_id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM reservation_multi_line WHERE request_id = ?")) {
                     ps.setString(1, d.id());
                     ps.executeUpdate();
                 }
@@ -449,9 +461,10 @@ public final class Reconciler {
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO reservation_line (request_id, line_no, sku, quantity, store_seq) VALUES (?, ?, ?, ?, ?)")) {
+                        "INSERT INTO reservation_multi_line (request_id, line_no, sku, quantity, store_seq) VALUES (?, ?, ?, ?, ?)")) {
                     int n = 1;
-                    for (ReservationRow.Line l : s.lines()) {
+                    // a one-line reservation is its row alone (rds-schema V5)
+                    for (ReservationRow.Line l : s.lines().size() > 1 ? s.lines() : List.<ReservationRow.Line>of()) {
                         ps.setString(1, s.requestId());
                         ps.setInt(2, n++);
                         ps.setString(3, l.sku());

@@ -78,7 +78,7 @@ class ReconcilerTest {
             store.client().create("lost-sku", 10);
             store.client().reserve("lost-sku", 2, "lost-order", "bob", 0);
             syncOnce(store, ds, () -> { });
-            RdsAgreement.execute(ds, "DELETE FROM reservation_line WHERE request_id = 'lost-order'");
+            RdsAgreement.execute(ds, "DELETE FROM reservation_multi_line WHERE request_id = 'lost-order'");
             RdsAgreement.execute(ds, "DELETE FROM reservation WHERE request_id = 'lost-order'");
 
             ReconciliationReport report = new Reconciler(store.client(), ds, "shard-0").run(ReconcileOptions.all().withRepair(RepairMode.RDS));

@@ -197,14 +197,14 @@ class SchemaMigrationTest {
         try (Db db = Db.fresh(dialect)) {
             MigrateResult first = db.flyway().migrate();
             assertThat(first.success).isTrue();
-            assertThat(first.migrationsExecuted).isEqualTo(4);
-            assertThat(first.targetSchemaVersion).isEqualTo("4");
+            assertThat(first.migrationsExecuted).isEqualTo(5);
+            assertThat(first.targetSchemaVersion).isEqualTo("5");
 
             MigrateResult again = db.flyway().migrate();
             assertThat(again.success).isTrue();
             assertThat(again.migrationsExecuted).isZero();
             assertThat(db.flyway().validateWithResult().validationSuccessful).isTrue();
-            assertThat(db.flyway().info().applied()).hasSize(4);
+            assertThat(db.flyway().info().applied()).hasSize(5);
         }
     }
 
@@ -216,7 +216,7 @@ class SchemaMigrationTest {
             Map<String, List<String>> primaryKeys = Map.of(
                     "sku_inventory", List.of("sku"),
                     "reservation", List.of("request_id"),
-                    "reservation_line", List.of("request_id", "line_no"),
+                    "reservation_multi_line", List.of("request_id", "line_no"),
                     "sync_checkpoint", List.of("shard"),
                     "sale", List.of("sale_id"),
                     "reconciliation_run", List.of("run_id"));
@@ -225,25 +225,27 @@ class SchemaMigrationTest {
                     "reservation", List.of("request_id", "sale_id", "user_id", "sku", "quantity", "line_count", "status",
                             "created_at", "expires_at", "updated_at", "store_seq"),
                     "reservation_line", List.of("request_id", "line_no", "sku", "quantity", "store_seq"),
+                    "reservation_multi_line", List.of("request_id", "line_no", "sku", "quantity", "store_seq"),
                     "sync_checkpoint", List.of("shard", "applied_seq", "updated_at"),
                     "sale", List.of("sale_id", "sku", "title", "price_minor", "currency", "units", "per_user_limit",
                             "status", "starts_at", "ends_at", "created_at", "updated_at", "reservation_ttl_ms"),
                     "reconciliation_run", List.of("run_id", "started_at", "finished_at", "shard", "repair_mode", "result",
                             "skus_checked", "reservations_checked", "drift_found", "repairs", "detail"));
             Map<String, Set<String>> indexes = Map.of(
-                    "reservation", Set.of("ix_reservation_status_expires", "ix_reservation_user", "ix_reservation_sale"),
-                    "reservation_line", Set.of("ix_reservation_line_sku"),
+                    "reservation", Set.of("ix_reservation_user", "ix_reservation_sku_status"),
+                    "reservation_multi_line", Set.of("ix_reservation_line_sku"),
                     "sale", Set.of("ix_sale_sku", "ix_sale_status_starts", "ux_sale_sku"),
                     "reconciliation_run", Set.of("ix_reconciliation_run_started", "ix_reconciliation_run_result"));
 
-            for (String table : primaryKeys.keySet()) {
+            for (String table : columns.keySet()) {
                 Map<Integer, String> pk = new TreeMap<>();
                 try (ResultSet rs = md.getPrimaryKeys(c.getCatalog(), c.getSchema(), table)) {
                     while (rs.next()) {
                         pk.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
                     }
                 }
-                assertThat(new ArrayList<>(pk.values())).as("primary key of %s", table).isEqualTo(primaryKeys.get(table));
+                assertThat(new ArrayList<>(pk.values())).as("primary key of %s", table)
+                        .isEqualTo(primaryKeys.getOrDefault(table, List.of())); // reservation_line is a view (V5)
 
                 List<String> cols = new ArrayList<>();
                 try (ResultSet rs = md.getColumns(c.getCatalog(), c.getSchema(), table, null)) {
@@ -262,6 +264,9 @@ class SchemaMigrationTest {
                     }
                 }
                 assertThat(idx).as("indexes of %s", table).containsAll(indexes.getOrDefault(table, Set.of()));
+                if (table.equals("reservation")) {
+                    assertThat(idx).as("indexes V5 dropped").doesNotContain("ix_reservation_status_expires", "ix_reservation_sale");
+                }
             }
         }
     }
@@ -335,11 +340,70 @@ class SchemaMigrationTest {
             List<Object> reused = row("u-2", "sku-c", 4L, 1L, "reserved", 90_000L, null, 90_000L, 20L);
             assertThat(reservationRow(c, "req-1")).isEqualTo(reused);
             assertThat(lines(c, "req-1")).isEqualTo(List.of(row(1L, "sku-c", 4L, 20L)));
+            assertThat(rows(c, "SELECT COUNT(*) FROM reservation_multi_line")).isEqualTo(List.of(row(0L)));
 
             // replaying the confirmed version after that deletes and changes nothing
             applyReservation(c, "req-1", "u-1", "confirmed", 1_000, 31_000L, 5_000, 12, "sku-a", 2, "sku-b", 1);
             assertThat(reservationRow(c, "req-1")).isEqualTo(reused);
             assertThat(lines(c, "req-1")).isEqualTo(List.of(row(1L, "sku-c", 4L, 20L)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void aOneLineReservationIsItsRowAloneAndTheViewShowsEveryLine(Dialect dialect) throws Exception {
+        try (Db db = Db.fresh(dialect).migrated(); Connection c = db.connect()) {
+            applyReservation(c, "req-1", "u-1", "reserved", 1_000, null, 1_000, 10, "sku-a", 2);
+            applyReservation(c, "req-2", "u-1", "reserved", 1_000, null, 1_000, 11, "sku-a", 1, "sku-b", 3);
+            applyReservation(c, "req-3", "u-2", "confirmed", 1_000, null, 2_000, 12, "sku-b", 5);
+            assertThat(rows(c, "SELECT request_id, line_no FROM reservation_multi_line ORDER BY request_id, line_no"))
+                    .as("only the reservation of two lines has line rows")
+                    .isEqualTo(List.of(row("req-2", 1L), row("req-2", 2L)));
+            assertThat(rows(c, "SELECT request_id, line_no, sku, quantity, store_seq FROM reservation_line ORDER BY request_id, line_no"))
+                    .isEqualTo(List.of(row("req-1", 1L, "sku-a", 2L, 10L), row("req-2", 1L, "sku-a", 1L, 11L),
+                            row("req-2", 2L, "sku-b", 3L, 11L), row("req-3", 1L, "sku-b", 5L, 12L)));
+            // the per-SKU sums of the README, unchanged
+            assertThat(rows(c, "SELECT l.sku, SUM(l.quantity) FROM reservation_line l JOIN reservation r ON r.request_id = l.request_id"
+                    + " WHERE r.status = 'reserved' GROUP BY l.sku ORDER BY l.sku"))
+                    .isEqualTo(List.of(row("sku-a", 3L), row("sku-b", 3L)));
+            assertThatThrownBy(() -> exec(c, "INSERT INTO reservation_line (request_id, line_no, sku, quantity, store_seq)"
+                    + " VALUES ('req-9', 1, 'sku-a', 1, 1)")).as("the view is read-only").isInstanceOf(SQLException.class);
+        }
+    }
+
+    /** V4 data (a line row for every line) upgraded by V5: the same lines read through the view. */
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void upgradeFromV4KeepsEveryLine(Dialect dialect) throws Exception {
+        try (Db db = Db.fresh(dialect); Connection c = db.connect()) {
+            Flyway.configure().dataSource(db.url(), db.user(), db.password()).locations("classpath:db/migration")
+                    .target("4").load().migrate();
+            String header = "INSERT INTO reservation (request_id, sale_id, user_id, sku, quantity, line_count, status,"
+                    + " created_at, expires_at, updated_at, store_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            String line = "INSERT INTO reservation_line (request_id, line_no, sku, quantity, store_seq) VALUES (?, ?, ?, ?, ?)";
+            exec(c, header, "r-1", "sale-a", "u-1", "sku-a", 2, 1, "reserved", 1_000, 901_000, 1_000, 5);
+            exec(c, line, "r-1", 1, "sku-a", 2, 5);
+            exec(c, header, "r-2", null, "u-2", "sku-a", 4, 2, "confirmed", 1_000, null, 3_000, 9);
+            exec(c, line, "r-2", 1, "sku-a", 1, 9);
+            exec(c, line, "r-2", 2, "sku-b", 3, 9);
+            exec(c, header, "r-3", null, null, "sku-b", 1, 1, "cancelled", 2_000, null, 4_000, 11);
+            exec(c, line, "r-3", 1, "sku-b", 1, 11);
+            String all = "SELECT request_id, line_no, sku, quantity, store_seq FROM reservation_line ORDER BY request_id, line_no";
+            List<List<Object>> before = rows(c, all);
+            List<List<Object>> headersBefore = rows(c, "SELECT * FROM reservation ORDER BY request_id");
+
+            MigrateResult up = db.flyway().migrate();
+            assertThat(up.migrationsExecuted).isEqualTo(1);
+            assertThat(up.targetSchemaVersion).isEqualTo("5");
+            assertThat(rows(c, all)).isEqualTo(before);
+            assertThat(rows(c, "SELECT * FROM reservation ORDER BY request_id")).isEqualTo(headersBefore);
+            assertThat(rows(c, "SELECT request_id, line_no FROM reservation_multi_line ORDER BY request_id, line_no"))
+                    .isEqualTo(List.of(row("r-2", 1L), row("r-2", 2L)));
+
+            // the sync's statements go on from there: r-2 reused with one line leaves no line row
+            applyReservation(c, "r-2", "u-3", "reserved", 9_000, null, 9_000, 20, "sku-c", 1);
+            assertThat(lines(c, "r-2")).isEqualTo(List.of(row(1L, "sku-c", 1L, 20L)));
+            assertThat(rows(c, "SELECT COUNT(*) FROM reservation_multi_line")).isEqualTo(List.of(row(0L)));
         }
     }
 
