@@ -11,6 +11,8 @@
 #   sweep-{skus,reservations,connections}-*.csv (sweep.sh) -> sweep-*.png: throughput, p50/p99, bytes per item
 #   spike-*.csv              (below)             -> spike-timeline.png: answers per second by kind, p50/p99
 #   offered-*.csv            (offered-load.sh)   -> offered-latency.png: p50/p99 against offered load, Redis and us
+#   http-offered-*.csv       (http-offered-load.sh) -> http-offered-latency.png: the purchase API's p50/p99 against
+#                                                   offered load (newest purchase-path and newest sold-out file)
 # JMeter's raw results (perf/target/jmeter/results/*.csv from the -Pspike run) are first reduced to
 # one row per second in perf/results/spike-<run>.csv, so the timeline survives a `mvn clean`.
 set -euo pipefail
@@ -285,9 +287,51 @@ EOF
   echo "chart: $CHARTS/offered-latency.png"
 }
 
+# --- the purchase API's latency against offered load (http-offered-load.sh) -------------------------------
+http_offered_chart() {
+  : > "$WORK/http-offered.plot"
+  local i=0 f title
+  for f in "$(newest "$RESULTS/http-offered-2*.csv")" "$(newest "$RESULTS/http-offered-soldout-*.csv")"; do
+    [ -n "$f" ] || continue
+    i=$((i + 1))
+    # ...,max_ms,errors,created_201,conflict_409,throttled_429,unavailable_503,other_status,unanswered,...:
+    # a step the service could not keep up with (achieved < 90% of offered, answers missing, or over
+    # 10% fast rejections and errors) gets a red ring
+    awk -F, 'NR > 1 { printf "%s\t%s\t%s\t%d\n", $4, $7, $9, ($5 < 0.9 * $4 || $18 > 0 || ($15 + $16 + $17) * 10 > $6) }' \
+      "$f" > "$WORK/http-offered-$i.dat"
+    case "$f" in
+      *soldout*) title="sold-out path (nearly all 409 SOLD_OUT from the local flag)" ;;
+      *) title="purchase path (every buyer reserves a unit: 201)" ;;
+    esac
+    cat >> "$WORK/http-offered.plot" <<EOF
+set title "$title\n$(basename "$f"), at most $(awk -F, 'NR == 2 { print $3 }' "$f") connections"
+plot '$WORK/http-offered-$i.dat' using 1:2 with linespoints lw 2 pt 7 dt 2 lc rgb '#1f77b4' title 'p50', \\
+     '' using 1:3 with linespoints lw 2 pt 5 lc rgb '#1f77b4' title 'p99', \\
+     '' using (\$4 > 0 ? \$1 : NaN):3 with points pt 6 ps 2.5 lc rgb '#d62728' title 'not kept up'
+EOF
+  done
+  [ $i -gt 0 ] || return 0
+  gnuplot <<EOF
+$COMMON
+set terminal pngcairo size $((i * 650 + 40)),560 font "DejaVu Sans,10" noenhanced
+set output '$CHARTS/http-offered-latency.png'
+set multiplot layout 1,$i title "Purchase API (POST /api/v1/sales/{id}/orders): latency against offered load\nopen loop, from each request's intended send time, one request in flight per kept-alive connection" font ",11"
+set logscale xy 10
+set xlabel "offered load, requests/s (log scale)"
+set ylabel "latency, ms (log scale)"
+set offsets graph 0.05, graph 0.05, 0, 0
+set key outside bottom center horizontal
+set bmargin 7
+load '$WORK/http-offered.plot'
+unset multiplot
+EOF
+  echo "chart: $CHARTS/http-offered-latency.png"
+}
+
 compare_chart
 pipeline_chart
 offered_chart
+http_offered_chart
 jmh_chart
 sweep_chart skus "SKUs" log
 sweep_chart reservations "pending reservations retained, millions" 1000000

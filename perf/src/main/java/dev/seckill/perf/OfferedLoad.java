@@ -4,15 +4,14 @@ import dev.seckill.perf.openloop.AnswerReader;
 import dev.seckill.perf.openloop.ArrivalSchedule;
 import dev.seckill.perf.openloop.LoadConnection;
 import dev.seckill.perf.openloop.RequestTemplate;
+import dev.seckill.perf.openloop.RespCommandTemplate;
+import dev.seckill.perf.openloop.RespFraming;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -105,7 +104,7 @@ public final class OfferedLoad implements AutoCloseable {
     Step run(long rate, double seconds, double drainSeconds) throws IOException {
         reader.takeLatencies(); // forget what an earlier step left
         long answersBefore = reader.answers();
-        long errorsBefore = reader.errors();
+        long errorsBefore = reader.answersOf(RespFraming.ERROR);
         long windowBefore = reader.answersInWindow();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
         long end = start + (long) (seconds * 1e9);
@@ -151,30 +150,36 @@ public final class OfferedLoad implements AutoCloseable {
         long unanswered = total - answered;
         double achieved = (reader.answersInWindow() - windowBefore) / seconds;
         boolean keptUp = unanswered == 0 && achieved >= 0.9 * rate;
-        return new Step(rate, achieved, total, reader.takeLatencies(), reader.errors() - errorsBefore + unanswered, keptUp);
+        return new Step(rate, achieved, total, reader.takeLatencies(), reader.answersOf(RespFraming.ERROR) - errorsBefore + unanswered, keptUp);
     }
+
+    private static final String USAGE = "usage: OfferedLoad [--host H] [--port P] [--connections N] [--rates R1,R2,...]"
+            + " [--seconds S] [--drain S] [--target NAME] [--label NAME] [--csv FILE] [--id-prefix P]"
+            + " -- COMMAND ARGS... (__id__: a fresh id)";
 
     public static void main(String[] args) throws Exception {
         int dash = Arrays.asList(args).indexOf("--");
         if (dash < 0 || dash == args.length - 1) {
-            usage("give the command after --");
+            System.err.println("give the command after --");
+            System.err.println(USAGE);
+            System.exit(2);
         }
-        String[] options = Arrays.copyOfRange(args, 0, dash);
+        CommandLine options = new CommandLine(Arrays.copyOfRange(args, 0, dash), USAGE, "--host", "--port",
+                "--connections", "--seconds", "--drain", "--target", "--label", "--csv", "--id-prefix", "--rates");
         List<String> command = List.of(Arrays.copyOfRange(args, dash + 1, args.length));
-        String host = option(options, "--host", "127.0.0.1");
-        int port = Integer.parseInt(option(options, "--port", "6380"));
-        int connectionCount = Integer.parseInt(option(options, "--connections", "50"));
-        double seconds = Double.parseDouble(option(options, "--seconds", "10"));
-        double drain = Double.parseDouble(option(options, "--drain", "10"));
-        String target = option(options, "--target", host + ":" + port);
-        String label = option(options, "--label", command.get(0).toUpperCase(Locale.ROOT));
-        String csv = option(options, "--csv", "");
-        String idPrefix = option(options, "--id-prefix",
+        String host = options.get("--host", "127.0.0.1");
+        int port = options.integer("--port", 6380);
+        int connectionCount = options.integer("--connections", 50);
+        double seconds = options.decimal("--seconds", 10);
+        double drain = options.decimal("--drain", 10);
+        String target = options.get("--target", host + ":" + port);
+        String label = options.get("--label", command.get(0).toUpperCase(Locale.ROOT));
+        String csv = options.get("--csv", "");
+        String idPrefix = options.get("--id-prefix",
                 "ol-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + "-");
-        long[] rates = Arrays.stream(option(options, "--rates", "10000").split(","))
-                .mapToLong(s -> Long.parseLong(s.trim())).toArray();
+        long[] rates = options.numbers("--rates", "10000");
 
-        RequestTemplate template = new RequestTemplate(command, idPrefix);
+        RequestTemplate template = new RespCommandTemplate(command, idPrefix);
         PrintStream out = System.out;
         out.println(CSV_HEADER);
         try (OfferedLoad load = connect(new InetSocketAddress(host, port), connectionCount, template)) {
@@ -183,7 +188,7 @@ public final class OfferedLoad implements AutoCloseable {
                 String row = step.csv(target, label, connectionCount);
                 out.println(row);
                 if (!csv.isEmpty()) {
-                    appendRow(Path.of(csv), row);
+                    CommandLine.appendRow(Path.of(csv), CSV_HEADER, row);
                 }
                 if (!step.keptUp()) {
                     out.printf(Locale.ROOT, "# %s could not keep up with %d/s: stopping here%n", target, rate);
@@ -192,39 +197,5 @@ public final class OfferedLoad implements AutoCloseable {
                 Thread.sleep(1000); // let the server settle between steps
             }
         }
-    }
-
-    private static void appendRow(Path csv, String row) throws IOException {
-        if (!Files.exists(csv)) {
-            Files.writeString(csv, CSV_HEADER + "\n", StandardCharsets.UTF_8);
-        }
-        Files.writeString(csv, row + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    }
-
-    private static String option(String[] options, String name, String otherwise) {
-        for (int i = 0; i < options.length; i++) {
-            if (options[i].equals(name)) {
-                if (i + 1 >= options.length) {
-                    usage(name + " needs a value");
-                }
-                return options[i + 1];
-            }
-            if (options[i].startsWith("--") && !isKnown(options[i])) {
-                usage("unknown option " + options[i]);
-            }
-        }
-        return otherwise;
-    }
-
-    private static boolean isKnown(String option) {
-        return List.of("--host", "--port", "--connections", "--seconds", "--drain", "--target", "--label", "--csv",
-                "--id-prefix", "--rates").contains(option);
-    }
-
-    private static void usage(String problem) {
-        System.err.println(problem);
-        System.err.println("usage: OfferedLoad [--host H] [--port P] [--connections N] [--rates R1,R2,...] [--seconds S]"
-                + " [--drain S] [--target NAME] [--label NAME] [--csv FILE] [--id-prefix P] -- COMMAND ARGS... (__id__: a fresh id)");
-        System.exit(2);
     }
 }

@@ -1,7 +1,8 @@
 package dev.seckill.perf;
 
-import dev.seckill.perf.openloop.ReplyFraming;
+import dev.seckill.perf.openloop.RespFraming;
 import dev.seckill.perf.openloop.RequestTemplate;
+import dev.seckill.perf.openloop.RespCommandTemplate;
 import dev.seckill.store.StoreConfig;
 import dev.seckill.store.server.StoreNode;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class OfferedLoadTest {
     void offersTheRateAndEveryReservationArrivesOnce(@TempDir Path dir) throws Exception {
         try (StoreNode store = StoreNode.start(StoreConfig.defaults().withPort(0).withDataDir(dir))) {
             assertThat(call(store.port(), "INV.CREATE", "stock", "1000000")).isEqualTo("+OK\r\n");
-            RequestTemplate reserve = new RequestTemplate(List.of("INV.RESERVE", "stock", "1", RequestTemplate.ID), "t-");
+            RequestTemplate reserve = new RespCommandTemplate(List.of("INV.RESERVE", "stock", "1", RequestTemplate.ID), "t-");
             try (OfferedLoad load = OfferedLoad.connect(new InetSocketAddress("127.0.0.1", store.port()), 4, reserve)) {
                 long started = System.nanoTime();
                 OfferedLoad.Step step = load.run(2_000, 1.5, 30);
@@ -45,7 +46,7 @@ class OfferedLoadTest {
     @Test
     void errorRepliesAreCountedAsErrors(@TempDir Path dir) throws Exception {
         try (StoreNode store = StoreNode.start(StoreConfig.defaults().withPort(0).withDataDir(dir))) {
-            RequestTemplate unknownSku = new RequestTemplate(List.of("INV.RESERVE", "no-such-sku", "1", RequestTemplate.ID), "e-");
+            RequestTemplate unknownSku = new RespCommandTemplate(List.of("INV.RESERVE", "no-such-sku", "1", RequestTemplate.ID), "e-");
             try (OfferedLoad load = OfferedLoad.connect(new InetSocketAddress("127.0.0.1", store.port()), 2, unknownSku)) {
                 OfferedLoad.Step step = load.run(500, 0.5, 10);
                 assertThat(step.requests()).isEqualTo(250);
@@ -71,7 +72,7 @@ class OfferedLoadTest {
                 }
                 reply.put((byte) b);
                 ByteBuffer view = reply.duplicate().flip();
-                if (ReplyFraming.next(view) != ReplyFraming.INCOMPLETE) {
+                if (RespFraming.RESP.next(view) != RespFraming.INCOMPLETE) {
                     return new String(reply.array(), 0, reply.position(), StandardCharsets.UTF_8);
                 }
             }

@@ -35,6 +35,27 @@ class InFlightTest {
         assertThat(inFlight.size()).isZero();
     }
 
+    /**
+     * HTTP's one request per connection: buyers due every 5 ms, one connection, 10 ms per answer.
+     * Request k can only go out when answer k - 1 came (at 10 ms x k), so it waits in the
+     * generator; timed from its due time (5 ms x k) it took 10 ms x (k + 1) - 5 ms x k = 10 + 5 k ms,
+     * though every answer took the server exactly 10 ms.
+     */
+    @Test
+    void requestsQueuedForABusyConnectionKeepTheirIntendedTimes() {
+        ArrivalSchedule schedule = new ArrivalSchedule(0, 200);
+        InFlight connection = new InFlight(1);
+        long free = 0; // when the connection is next free
+        for (long k = 0; k < 20; k++) {
+            long sent = Math.max(schedule.intendedNanos(k), free);
+            assertThat(connection.hasRoom()).isTrue();
+            connection.add(schedule.intendedNanos(k));
+            assertThat(connection.hasRoom()).isFalse();
+            free = sent + 10 * MS;
+            assertThat(connection.answered(free)).isEqualTo((10 + 5 * k) * MS);
+        }
+    }
+
     @Test
     void answersTakeTheOldestRequestFirst() {
         InFlight inFlight = new InFlight(4);

@@ -7,25 +7,21 @@ import java.nio.ByteBuffer;
  * generator only needs to know that an answer arrived and whether it was an error. Handles
  * {@code + - :} lines, bulk strings ({@code $n}, nil {@code $-1}) and arrays of those.
  */
-public final class ReplyFraming {
-    /** No complete reply yet: wait for more bytes. */
-    public static final int INCOMPLETE = -1;
+public final class RespFraming implements AnswerFraming {
     /** A complete reply that is not an error. */
     public static final int ANSWER = 0;
     /** A complete error reply ({@code -CODE ...}). */
     public static final int ERROR = 1;
 
-    private ReplyFraming() {
+    /** Stateless: one instance serves every reader. */
+    public static final RespFraming RESP = new RespFraming();
+
+    private RespFraming() {
     }
 
-    /**
-     * Looks for one complete reply at the buffer's position. If there is one, moves the position
-     * past it and returns {@link #ANSWER} or {@link #ERROR}; if not, leaves the position alone and
-     * returns {@link #INCOMPLETE}.
-     *
-     * @throws IllegalStateException on bytes that are not a RESP2 reply
-     */
-    public static int next(ByteBuffer in) {
+    /** {@link #ANSWER} or {@link #ERROR}, or {@link #INCOMPLETE}: see {@link AnswerFraming#next}. */
+    @Override
+    public int next(ByteBuffer in) {
         int start = in.position();
         int kind = skipReply(in, in.position());
         if (kind == INCOMPLETE) {

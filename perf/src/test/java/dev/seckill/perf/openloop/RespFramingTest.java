@@ -5,13 +5,13 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-import static dev.seckill.perf.openloop.ReplyFraming.ANSWER;
-import static dev.seckill.perf.openloop.ReplyFraming.ERROR;
-import static dev.seckill.perf.openloop.ReplyFraming.INCOMPLETE;
+import static dev.seckill.perf.openloop.RespFraming.ANSWER;
+import static dev.seckill.perf.openloop.RespFraming.ERROR;
+import static dev.seckill.perf.openloop.RespFraming.INCOMPLETE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class ReplyFramingTest {
+class RespFramingTest {
     private static ByteBuffer bytes(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
     }
@@ -19,13 +19,13 @@ class ReplyFramingTest {
     @Test
     void findsEachReplyOfAPipelineAndTellsErrorsApart() {
         ByteBuffer in = bytes(":98\r\n-SOLDOUT\r\n+OK\r\n$3\r\nabc\r\n$-1\r\n*2\r\n:1\r\n$2\r\nhi\r\n");
-        assertThat(ReplyFraming.next(in)).isEqualTo(ANSWER);
-        assertThat(ReplyFraming.next(in)).isEqualTo(ERROR);
-        assertThat(ReplyFraming.next(in)).isEqualTo(ANSWER);
-        assertThat(ReplyFraming.next(in)).isEqualTo(ANSWER);
-        assertThat(ReplyFraming.next(in)).isEqualTo(ANSWER);
-        assertThat(ReplyFraming.next(in)).isEqualTo(ANSWER);
-        assertThat(ReplyFraming.next(in)).isEqualTo(INCOMPLETE);
+        assertThat(RespFraming.RESP.next(in)).isEqualTo(ANSWER);
+        assertThat(RespFraming.RESP.next(in)).isEqualTo(ERROR);
+        assertThat(RespFraming.RESP.next(in)).isEqualTo(ANSWER);
+        assertThat(RespFraming.RESP.next(in)).isEqualTo(ANSWER);
+        assertThat(RespFraming.RESP.next(in)).isEqualTo(ANSWER);
+        assertThat(RespFraming.RESP.next(in)).isEqualTo(ANSWER);
+        assertThat(RespFraming.RESP.next(in)).isEqualTo(INCOMPLETE);
         assertThat(in.hasRemaining()).isFalse();
     }
 
@@ -35,7 +35,7 @@ class ReplyFramingTest {
         for (int cut = 1; cut < whole.length(); cut++) {
             ByteBuffer in = bytes(whole.substring(0, cut));
             int complete = 0;
-            while (ReplyFraming.next(in) != INCOMPLETE) {
+            while (RespFraming.RESP.next(in) != INCOMPLETE) {
                 complete++;
             }
             // ":98\r\n" ends at 5, "$5\r\nhello\r\n" at 16, the array only at the end
@@ -47,6 +47,6 @@ class ReplyFramingTest {
 
     @Test
     void bytesThatAreNoReplyAreRefused() {
-        assertThatThrownBy(() -> ReplyFraming.next(bytes("hello\r\n"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> RespFraming.RESP.next(bytes("hello\r\n"))).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Latency of the purchase API against offered load: buyers arrive at a fixed rate (open loop,
+# dev.seckill.perf.HttpOfferedLoad), stepped up until the service saturates. Starts its own
+# embedded platform; build first (./mvnw -q -DskipTests package).
+#
+#   perf/scripts/http-offered-load.sh ["250 500 1000 ..."]
+#   SOLD_OUT=1 perf/scripts/http-offered-load.sh      # the sold-out path instead
+#
+# Starts java -jar seckill-service/target/seckill-service.jar (SERVICE_JAVA_OPTS, default
+# -Xms2g -Xmx2g) in a fresh temporary folder (its store, log and H2 database start empty), on
+# HTTP_PORT (8911) with its embedded store's RESP port on STORE_PORT (6911) and tokens of its
+# own. Warms it up with WARMUP_SECONDS (30) of purchases at WARMUP_RATE (2000/s) on a throwaway
+# sale, then creates the measured sale: STOCK units (100000000: every purchase succeeds, the
+# purchase path), or with SOLD_OUT=1 SOLD_OUT_STOCK (100) units, so nearly every answer is the
+# 409 SOLD_OUT of the service's local sold-out flag. Each rate is offered for STEP_SECONDS (10)
+# over at most CONNECTIONS (200) kept-alive connections, one request outstanding on each (a
+# request due while all are busy waits in the generator and its wait counts); the steps stop
+# after the first one the service could not keep up with. Every request is a new buyer of one
+# unit (its own userId and Idempotency-Key). Latency runs from each request's intended send time.
+#
+# Rows go to perf/results/http-offered-<date>.csv (SOLD_OUT=1: http-offered-soldout-<date>.csv);
+# charts.sh draws perf/charts/http-offered-latency.png. At the end the sale is read back: OK when
+# total == available + reserved + sold, reserved + sold <= stock, and reserved + sold equals the
+# 201s counted (plus at most the requests sent but never answered and those answered 503, whose
+# store call may have gone through after it timed out). Prints the generator's and
+# the service's CPU per request. Exit status 1 when the check fails.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+SOLD_OUT=${SOLD_OUT:-0}
+if [ "$SOLD_OUT" = 1 ]; then
+  DEFAULT_RATES="500 1000 2000 4000 8000 16000 32000"
+  KIND=soldout
+  LABEL=sold-out
+  STOCK=${SOLD_OUT_STOCK:-100}
+else
+  DEFAULT_RATES="250 500 1000 2000 4000 8000 16000"
+  KIND=
+  LABEL=purchase
+  STOCK=${STOCK:-100000000}
+fi
+RATES=${1:-$DEFAULT_RATES}
+STEP_SECONDS=${STEP_SECONDS:-10}
+CONNECTIONS=${CONNECTIONS:-200}
+WARMUP_SECONDS=${WARMUP_SECONDS:-30}
+WARMUP_RATE=${WARMUP_RATE:-2000}
+HTTP_PORT=${HTTP_PORT:-8911}
+STORE_PORT=${STORE_PORT:-6911}
+LIMIT=2
+URL=http://127.0.0.1:$HTTP_PORT
+SERVICE_JAR=seckill-service/target/seckill-service.jar
+[ -f perf/target/benchmarks.jar ] && [ -f "$SERVICE_JAR" ] || { echo "build first: ./mvnw -q -DskipTests package" >&2; exit 1; }
+OUT=perf/results
+mkdir -p "$OUT"
+CSV="$OUT/http-offered-${KIND:+$KIND-}$(date -u +%Y%m%dT%H%M%SZ).csv"
+WORK=$(mktemp -d)
+SERVICE_PID=
+stop_service() {
+  if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap stop_service EXIT
+
+# tokens of this run only, in the environment (not on command lines: those show in ps)
+SECKILL_SERVICE_TOKEN=svc-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+SECKILL_ADMIN_TOKEN=adm-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+export SECKILL_SERVICE_TOKEN SECKILL_ADMIN_TOKEN
+
+echo "starting the platform on $URL (store RESP port $STORE_PORT) in $WORK"
+(cd "$WORK" && exec java ${SERVICE_JAVA_OPTS:--Xms2g -Xmx2g} -jar "$ROOT/$SERVICE_JAR" --server.port="$HTTP_PORT" \
+  --store.embedded.port="$STORE_PORT" > "$WORK/service.log" 2>&1) &
+SERVICE_PID=$!
+for _ in $(seq 1 240); do
+  curl -fsS "$URL/actuator/health" 2>/dev/null | grep -q '"status":"UP"' && break
+  kill -0 "$SERVICE_PID" 2>/dev/null || { echo "the service stopped:" >&2; tail -n 30 "$WORK/service.log" >&2; exit 1; }
+  sleep 0.5
+done
+curl -fsS "$URL/actuator/health" | grep -q '"status":"UP"' || { echo "the service did not come up in 120 s" >&2; exit 1; }
+
+# create_sale ID STOCK, or exit
+create_sale() {
+  local code
+  code=$(curl -sS -o "$WORK/created.json" -w '%{http_code}' -H "Authorization: Bearer $SECKILL_ADMIN_TOKEN" \
+    -H 'Content-Type: application/json' "$URL/api/v1/sales" \
+    -d "{\"id\":\"$1\",\"sku\":\"$1\",\"stock\":$2,\"perUserLimit\":$LIMIT,\"reservationTtl\":\"PT30M\"}")
+  [ "$code" = 201 ] || { echo "creating sale $1 answered $code: $(cat "$WORK/created.json")" >&2; exit 1; }
+}
+
+# offer SALE RATES SECONDS [flags...]: the generator's steps against SALE
+offer() {
+  local sale=$1 rates=$2 seconds=$3; shift 3
+  java -Xms256m -Xmx256m -XX:+UseSerialGC -cp perf/target/benchmarks.jar dev.seckill.perf.HttpOfferedLoad \
+    --url "$URL" --sale "$sale" --connections "$CONNECTIONS" --rates "$(echo $rates | tr ' ' ',')" \
+    --seconds "$seconds" "$@"
+}
+
+# CPU seconds (user + system) the service's JVM has used so far
+service_cpu() { awk '{ printf "%.2f", ($14 + $15) / '"$(getconf CLK_TCK)"' }' "/proc/$SERVICE_PID/stat"; }
+
+RUN=$(date -u +%Y%m%d%H%M%S)-$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
+if [ "$WARMUP_SECONDS" != 0 ]; then
+  echo "warming up: $WARMUP_SECONDS s of purchases at $WARMUP_RATE/s on sale http-warm-$RUN"
+  create_sale "http-warm-$RUN" 100000000
+  offer "http-warm-$RUN" "$WARMUP_RATE" "$WARMUP_SECONDS" --label warm-up | grep -v "^target," || true
+  sleep 2 # what the warm-up left in flight (at most CONNECTIONS requests) is answered before the steps
+fi
+
+SALE="http-$RUN"
+create_sale "$SALE" "$STOCK"
+echo "offering $RATES /s to sale $SALE ($STOCK units, $LABEL path), $STEP_SECONDS s each, at most $CONNECTIONS connections"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_before=$(service_cpu)
+offer "$SALE" "$RATES" "$STEP_SECONDS" --label "$LABEL" --csv "$CSV" | tee "$WORK/steps.out"
+cpu_after=$(service_cpu)
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+totals=$(grep '^# totals' "$WORK/steps.out")
+created=$(echo "$totals" | sed 's/.*created_201=\([0-9]*\).*/\1/')
+unanswered=$(echo "$totals" | sed 's/.*sent_unanswered=\([0-9]*\).*/\1/')
+requests=$(awk -F, 'NR > 1 { n += $6 } END { print n + 0 }' "$CSV")
+# a 503 after a store call timed out (store.command-timeout) may still have reserved: its buyer does
+# not know, and would retry with the same Idempotency-Key to learn the first answer
+unavailable=$(awk -F, 'NR > 1 { n += $16 } END { print n + 0 }' "$CSV")
+awk -F, -v from="$cpu_before" -v to="$cpu_after" 'NR > 1 { n += $6; g += $6 * $19 }
+  END { if (n > 0) printf "CPU per request over the steps: service %.0f us (its whole JVM, sync included), generator %.1f us\n", (to - from) * 1e6 / n, g / n }' "$CSV"
+[ "$unanswered" -eq 0 ] || sleep 3 # let the service finish what was still on its way
+sale=$(curl -sS -H "Authorization: Bearer $SECKILL_SERVICE_TOKEN" "$URL/api/v1/sales/$SALE")
+stock_of() { echo "$sale" | grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2; }
+total=$(stock_of total); available=$(stock_of available); reserved=$(stock_of reserved); sold=$(stock_of sold)
+held=$((reserved + sold))
+verdict=OK
+problems=""
+[ "$total" -eq $((available + reserved + sold)) ] || { verdict=FAILED; problems+=" total!=available+reserved+sold"; }
+[ "$held" -le "$STOCK" ] || { verdict=FAILED; problems+=" OVERSOLD"; }
+[ "$held" -ge "$created" ] || { verdict=FAILED; problems+=" fewer_units_than_201s"; }
+[ "$held" -le $((created + unanswered + unavailable)) ] || { verdict=FAILED; problems+=" more_units_than_201s_plus_unknown"; }
+echo "HTTP-OFFERED $verdict sale=$SALE stock=$STOCK reserved=$reserved sold=$sold available=$available" \
+  "answered_201=$created sent_unanswered=$unanswered answered_503=$unavailable requests=$requests${problems:+ problems:$problems}"
+echo "raw figures: $CSV"
+[ "$verdict" = OK ]
