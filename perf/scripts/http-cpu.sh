@@ -14,8 +14,10 @@
 # rps=... answers={...}. The in-process inventory sync is off (seckill.sync.enabled=false) so its
 # write-behind into H2, which runs on after the load, is not counted against the requests.
 # Environment: ROUNDS (2), DURATION (10s per measurement), WARMUP (20: seconds of new buyers
-# first, for the JIT), CONNECTIONS (100), THREADS (2), PORT (22080), STORE_PORT (22379),
-# JAVA_OPTS (none), PROFILE (empty; else a file prefix: async-profiler over the measurements).
+# first, for the JIT, then half that on the sold-out path), CONNECTIONS (100), THREADS (2), PORT (22080), STORE_PORT (22379),
+# JAVA_OPTS (none), PROFILE (empty; else a file prefix: async-profiler, a collapsed-stack file per
+# 10 s). Last, per jar and round, kind=idle: the CPU the process burns with no requests over
+# DURATION (timers, the store's ticks, JIT), which the per-request figures include.
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 label=jar [label=jar ...]" >&2; exit 2; }
 ROUNDS=${ROUNDS:-2}
@@ -40,7 +42,8 @@ start() {
   mkdir -p "$WORK/run" && rm -rf "$WORK/run"/* && cd "$WORK/run"
   local agent=()
   if [ -n "${PROFILE:-}" ]; then
-    agent=("-agentpath:/work/prof/libasyncProfiler.so=start,event=cpu,interval=1ms,threads,collapsed,file=$PROFILE-$1.collapsed")
+    # one file per 10 s (the %t in the name): pick those of the measurement, not the start
+    agent=("-agentpath:/work/prof/libasyncProfiler.so=start,event=cpu,interval=1ms,threads,loop=10s,collapsed,file=$PROFILE-$1-%t.collapsed")
   fi
   # shellcheck disable=SC2086
   java ${JAVA_OPTS:-} "${agent[@]}" -jar "$2" --server.port="$PORT" --store.embedded.port="$STORE_PORT" \
@@ -88,12 +91,15 @@ for round in $(seq 1 "$ROUNDS"); do
     sale warm 100000000
     drive warm w "${WARMUP}s"
     sale gone 1
-    drive gone g 5s # sells the unit, then warms the sold-out path
+    drive gone g "$(( WARMUP / 2 ))s" # sells the unit, then warms the sold-out path
     sale plenty 100000000
     measure "$label" "$round" reserve plenty p
     created=$(sed -n 's/^created=//p' "$WORK/result")
     measure "$label" "$round" replay plenty p $(( created / THREADS / 2 > 0 ? created / THREADS / 2 : 1 ))
     measure "$label" "$round" soldout gone g2
+    before=$(ticks); sleep "${DURATION%s}"; after=$(ticks)
+    echo "CPU label=$label round=$round kind=idle cpu_s=$(( (after - before) / 100 )).$(printf %02d $(( (after - before) % 100 )))" \
+      "(the process's own background over $DURATION, no requests)"
     stop
   done
 done

@@ -13,6 +13,15 @@ import java.util.Base64;
  * make an accidental collision out of reach, and the id fits the store (24 characters).
  */
 public final class RequestIds {
+    /** One digest per thread: looking one up per call (the provider search) cost as much as hashing. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    });
+
     private RequestIds() {
     }
 
@@ -39,17 +48,14 @@ public final class RequestIds {
 
     /** {@code prefix} + 22 URL-safe characters from the parts. */
     public static String derive(String prefix, String... parts) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : parts) {
-                byte[] b = part.getBytes(StandardCharsets.UTF_8);
-                sha.update((byte) (b.length >>> 8));
-                sha.update((byte) b.length); // length-prefixed: ("a", "bc") and ("ab", "c") differ
-                sha.update(b);
-            }
-            return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(sha.digest(), 16));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        MessageDigest sha = SHA_256.get();
+        sha.reset(); // in case a call before failed halfway
+        for (String part : parts) {
+            byte[] b = part.getBytes(StandardCharsets.UTF_8);
+            sha.update((byte) (b.length >>> 8));
+            sha.update((byte) b.length); // length-prefixed: ("a", "bc") and ("ab", "c") differ
+            sha.update(b);
         }
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(sha.digest(), 16));
     }
 }
