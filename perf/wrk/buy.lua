@@ -1,9 +1,10 @@
 -- wrk script for perf/scripts/http-wrk.sh: every request is a new buyer of one unit, with a user
 -- id and an Idempotency-Key of its own (run prefix, wrk thread number, counter). Counts answers
 -- by status per thread; done() prints one summary line and writes the figures to a file for the
--- shell script's oversell check.
+-- shell script's oversell check. With a fourth argument N, each thread cycles through its first N
+-- buyers (replays of the same Idempotency-Keys, as perf/scripts/http-cpu.sh uses it).
 --
---   WRK_RESULT_FILE=f wrk -s perf/wrk/buy.lua URL -- <saleId> <service token> <run prefix>
+--   WRK_RESULT_FILE=f wrk -s perf/wrk/buy.lua URL -- <saleId> <service token> <run prefix> [N]
 
 local threads = {}
 local next_thread = 0
@@ -18,6 +19,7 @@ function init(args)
   sale = args[1]
   token = args[2]
   prefix = args[3]
+  wrap = tonumber(args[4] or "0")
   counter = 0
   counts = {}
   path = "/api/v1/sales/" .. sale .. "/orders"
@@ -28,6 +30,9 @@ end
 
 function request()
   counter = counter + 1
+  if wrap > 0 and counter > wrap then
+    counter = 1
+  end
   local buyer = prefix .. "-" .. tid .. "-" .. counter
   headers["Idempotency-Key"] = "k-" .. buyer
   return wrk.format("POST", path, headers, '{"userId":"u-' .. buyer .. '","quantity":1}')

@@ -30,6 +30,13 @@ public final class TestPlatform implements AutoCloseable {
     private static final AtomicLong IDS = new AtomicLong(System.nanoTime() % 100_000);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // the JDK client keeps idle connections 20 minutes, Tomcat closes them after 60 s: a
+        // connection reused just as Tomcat closes it fails with "header parser received no bytes"
+        // (seen when the shared platform sat idle while other classes ran). Drop them first.
+        System.setProperty("jdk.httpclient.keepalive.timeout", "30");
+    }
+
     private final ConfigurableApplicationContext context;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final int port;

@@ -50,6 +50,18 @@ public class ApiException extends RuntimeException {
                 Map.of("field", field, "errors", java.util.List.of(Map.of("field", field, "message", message))));
     }
 
+    /** 503 UNAVAILABLE with Retry-After: the store cannot answer now. */
+    public static ApiException storeUnavailable() {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE",
+                "the inventory store cannot answer now; try again", 1L, Map.of());
+    }
+
+    /** 500 INTERNAL: an unexpected failure, logged where it was caught; nothing of it reaches the caller. */
+    public static ApiException internal() {
+        return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL",
+                "the service failed to answer; the failure is logged");
+    }
+
     public static ApiException notFound(String code, String detail) {
         return new ApiException(HttpStatus.NOT_FOUND, code, detail);
     }

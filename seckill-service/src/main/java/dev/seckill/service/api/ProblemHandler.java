@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.FieldError;
@@ -47,28 +46,28 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final Pattern PURCHASE = Pattern.compile("/api/v1/sales/[^/]+/orders/?");
 
     private final PurchaseMetrics purchases;
+    private final ProblemResponses problems;
 
-    public ProblemHandler(PurchaseMetrics purchases) {
+    public ProblemHandler(PurchaseMetrics purchases, ProblemResponses problems) {
         this.purchases = purchases;
+        this.problems = problems;
     }
 
     @ExceptionHandler(ApiException.class)
-    public ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
-        return ProblemResponses.entity(e, request.getRequestURI());
+    public ResponseEntity<Object> api(ApiException e, HttpServletRequest request) {
+        return problems.entity(e, request.getRequestURI());
     }
 
     @ExceptionHandler(StoreUnavailableException.class)
-    public ResponseEntity<ProblemDetail> storeUnavailable(StoreUnavailableException e, HttpServletRequest request) {
+    public ResponseEntity<Object> storeUnavailable(StoreUnavailableException e, HttpServletRequest request) {
         LOG.warn("{} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
-        return ProblemResponses.entity(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE",
-                "the inventory store cannot answer now; try again", 1L, Map.of()), request.getRequestURI());
+        return problems.entity(ApiException.storeUnavailable(), request.getRequestURI());
     }
 
     @ExceptionHandler(Exception.class)
-    public ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+    public ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
         LOG.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
-        return ProblemResponses.entity(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL",
-                "the service failed to answer; the failure is logged"), request.getRequestURI());
+        return problems.entity(ApiException.internal(), request.getRequestURI());
     }
 
     @Override
@@ -161,9 +160,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return new ResponseEntity<>(answer.getBody(), merged, answer.getStatusCode());
     }
 
-    private static ResponseEntity<Object> wrap(ApiException e, WebRequest request) {
-        ResponseEntity<ProblemDetail> p = ProblemResponses.entity(e, path(request));
-        return new ResponseEntity<>(p.getBody(), p.getHeaders(), p.getStatusCode());
+    private ResponseEntity<Object> wrap(ApiException e, WebRequest request) {
+        return problems.entity(e, path(request));
     }
 
     private static String path(WebRequest request) {
