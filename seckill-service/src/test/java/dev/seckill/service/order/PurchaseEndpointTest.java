@@ -126,6 +126,10 @@ class PurchaseEndpointTest {
                 {"{\"userId\":\"u\",\"quantity\":01}", "MALFORMED_JSON", "body"},
                 {"{\"userId\":", "MALFORMED_JSON", "body"},
                 {"", "MALFORMED_JSON", "body"},
+                // both answered 500 and 201 before Jackson was told to refuse them
+                {"{\"userId\":\"u\",\"userId\":\"v\",\"quantity\":1}", "MALFORMED_JSON", "body"},
+                {"{\"userId\":\"u\",\"quantity\":1} trailing", "MALFORMED_JSON", "body"},
+                {"{\"userId\":\"u\",\"quantity\":1}{}", "MALFORMED_JSON", "body"},
         };
         for (String[] c : cases) {
             Answer lean = buy(sale, "k", c[0], false);
