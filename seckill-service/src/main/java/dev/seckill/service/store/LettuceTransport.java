@@ -118,6 +118,11 @@ final class LettuceTransport implements StoreTransport {
                     return replies;
                 }
                 moveOn(i, node, outcome);
+                if (outcome == Outcome.NOT_SENT) {
+                    node.lost(c);
+                    why.append(why.isEmpty() ? "" : "; ").append(node.name).append(": ").append(node.lastFailure);
+                    continue; // Lettuce refused to send on a broken connection: safe anywhere else
+                }
                 if (outcome == Outcome.TIMED_OUT) {
                     throw new StoreUnavailableException("the store did not answer in time (" + node.name + ")");
                 }
@@ -153,19 +158,23 @@ final class LettuceTransport implements StoreTransport {
         int next = (i + 1) % nodes.length;
         if (nodes.length > 1 && current.compareAndSet(i, next)) {
             LOG.warn("store node {} {} ({}); using {} from now on", node.name,
-                    outcome == Outcome.TIMED_OUT ? "did not answer in time" : outcome == Outcome.LOST
-                            ? "lost its connection" : "cannot commit now", node.lastFailure, nodes[next].name);
+                    switch (outcome) {
+                        case TIMED_OUT -> "did not answer in time";
+                        case LOST, NOT_SENT -> "lost its connection";
+                        default -> "cannot commit now";
+                    }, node.lastFailure, nodes[next].name);
         }
     }
 
-    private enum Outcome { ANSWERED, BUSY, LOST, TIMED_OUT }
+    private enum Outcome { ANSWERED, BUSY, NOT_SENT, LOST, TIMED_OUT }
 
     /**
      * Sends the requests back to back on {@code c} and collects every answer into {@code replies}
      * (an error as {@link ErrorLine}).
      *
-     * @return ANSWERED, or BUSY (some answer was -TRYAGAIN/-LOADING), LOST (the connection broke),
-     *         TIMED_OUT (no answer by the deadline)
+     * @return ANSWERED, or BUSY (some answer was -TRYAGAIN/-LOADING), NOT_SENT (the connection was
+     *         found broken before anything was written), LOST (it broke after: what was sent may have
+     *         been applied), TIMED_OUT (no answer by the deadline)
      */
     private static Outcome send(Node node, StatefulRedisConnection<String, String> c, Request[] requests,
                                 Object[] replies, long deadlineNanos) {
@@ -193,7 +202,9 @@ final class LettuceTransport implements StoreTransport {
                         return timedOut(node, futures);
                     } else {
                         node.lastFailure = cause == null ? "failed" : String.valueOf(cause.getMessage());
-                        return Outcome.LOST;
+                        // once disconnected, Lettuce rejects every later command too (no auto-reconnect)
+                        return i == 0 && node.lastFailure.startsWith("Currently not connected") ? Outcome.NOT_SENT
+                                : Outcome.LOST;
                     }
                 }
             }
