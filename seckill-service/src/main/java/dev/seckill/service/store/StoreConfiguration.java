@@ -33,7 +33,7 @@ public class StoreConfiguration {
             try {
                 nodes = StoreNodes.parse(settings.uri());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("store.uri: " + e.getMessage(), e);
+                throw new IllegalArgumentException("store.uri: " + e.getMessage()); // the whole story
             }
             LOG.info("using the external counter-store at {}", StoreNodes.describe(nodes));
             return new StoreLocation(nodes, settings.uri().strip(), null);
