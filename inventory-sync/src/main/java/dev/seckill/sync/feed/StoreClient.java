@@ -253,22 +253,42 @@ public final class StoreClient implements AutoCloseable {
         StatefulRedisConnection<String, String> c = connection0();
         RedisFuture<List<Object>> reply = c.async()
                 .dispatch(StoreCommand.CHANGES, new NestedMultiOutput<>(CODEC), args(afterSeq, count));
-        CompletableFuture<FeedBatch> batch = reply.thenApply(StoreClient::batch).toCompletableFuture();
-        batch.whenComplete((b, failure) -> {
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
-                    ? ce.getCause() : failure;
-            if (cause instanceof RuntimeException e && nodeFailed(e)) {
-                leave(c, e);
-            }
-        });
-        return new PendingChanges(afterSeq, batch);
+        return new PendingChanges(afterSeq, reply.thenApply(StoreClient::batch).toCompletableFuture(), this, c);
     }
 
     /** An {@code INV.CHANGES} on its way: the rows after {@code afterSeq}. */
-    public record PendingChanges(long afterSeq, CompletableFuture<FeedBatch> batch) {
-        /** Waits for the answer (at most the client's timeout); the store's failure as a RuntimeException. */
+    public static final class PendingChanges {
+        private final long afterSeq;
+        private final CompletableFuture<FeedBatch> batch;
+        private final StoreClient client;
+        private final StatefulRedisConnection<String, String> sentOn;
+
+        private PendingChanges(long afterSeq, CompletableFuture<FeedBatch> batch, StoreClient client,
+                               StatefulRedisConnection<String, String> sentOn) {
+            this.afterSeq = afterSeq;
+            this.batch = batch;
+            this.client = client;
+            this.sentOn = sentOn;
+        }
+
+        public long afterSeq() {
+            return afterSeq;
+        }
+
+        /**
+         * Waits for the answer (at most the client's timeout); the store's failure as a
+         * RuntimeException, after which the client's next call goes to the next node if this
+         * one failed (decided here, on the caller's thread, never on Lettuce's I/O thread).
+         */
         public FeedBatch await() {
-            return StoreClient.await(batch);
+            try {
+                return StoreClient.await(batch);
+            } catch (RuntimeException e) {
+                if (nodeFailed(e)) {
+                    client.leave(sentOn, e);
+                }
+                throw e;
+            }
         }
     }
 

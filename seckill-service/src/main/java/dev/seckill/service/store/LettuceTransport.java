@@ -102,13 +102,13 @@ final class LettuceTransport implements StoreTransport {
         while (true) {
             int first = current.get();
             boolean someNodeBusy = false;
-            StringBuilder why = new StringBuilder();
+            StringBuilder why = null; // each failed node and why, made only on a failure
             for (int k = 0; k < nodes.length; k++) {
                 int i = (first + k) % nodes.length;
                 Node node = nodes[i];
                 StatefulRedisConnection<String, String> c = node.connection(client, deadlineNanos);
                 if (c == null) {
-                    why.append(why.isEmpty() ? "" : "; ").append(node.name).append(": ").append(node.lastFailure);
+                    why = note(why, node);
                     continue; // nothing was sent to it
                 }
                 Object[] replies = new Object[requests.length];
@@ -120,7 +120,7 @@ final class LettuceTransport implements StoreTransport {
                 moveOn(i, node, outcome);
                 if (outcome == Outcome.NOT_SENT) {
                     node.lost(c);
-                    why.append(why.isEmpty() ? "" : "; ").append(node.name).append(": ").append(node.lastFailure);
+                    why = note(why, node);
                     continue; // Lettuce refused to send on a broken connection: safe anywhere else
                 }
                 if (outcome == Outcome.TIMED_OUT) {
@@ -138,7 +138,7 @@ final class LettuceTransport implements StoreTransport {
                     throw new StoreUnavailableException("lost the connection to the store node " + node.name + " ("
                             + node.lastFailure + "); not sent again: it may have been applied");
                 }
-                why.append(why.isEmpty() ? "" : "; ").append(node.name).append(": ").append(node.lastFailure);
+                why = note(why, node);
             }
             if (!someNodeBusy || System.nanoTime() + pause >= deadlineNanos) {
                 throw new StoreUnavailableException(nodes.length == 1 ? "the store cannot serve now: " + why
@@ -151,6 +151,11 @@ final class LettuceTransport implements StoreTransport {
             }
             pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
         }
+    }
+
+    private static StringBuilder note(StringBuilder why, Node node) {
+        StringBuilder b = why == null ? new StringBuilder() : why.append("; ");
+        return b.append(node.name).append(": ").append(node.lastFailure);
     }
 
     /** Later exchanges start with the node after {@code i}, unless another thread moved on already. */
