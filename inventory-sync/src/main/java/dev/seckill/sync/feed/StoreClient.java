@@ -120,7 +120,12 @@ public final class StoreClient implements AutoCloseable {
      *
      * @throws RedisConnectionException no node answers
      */
-    private synchronized StatefulRedisConnection<String, String> connection0() {
+    private StatefulRedisConnection<String, String> connection0() {
+        StatefulRedisConnection<String, String> c = connection;
+        return c != null && c.isOpen() ? c : reconnect(); // no lock on the way of every command
+    }
+
+    private synchronized StatefulRedisConnection<String, String> reconnect() {
         StatefulRedisConnection<String, String> c = connection;
         if (c != null && c.isOpen()) {
             return c;
