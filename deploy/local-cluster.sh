@@ -15,7 +15,7 @@
 #   JDBC_URL [jdbc:mariadb://127.0.0.1:3306/seckill_rehearsal]  the database must exist
 #   JDBC_USER [root]  JDBC_PASSWORD []
 #   STORE_PORTS [7001 7002 7003]   RESP ports of n1..n3; Raft ports are these + 100
-#   SERVICE_PORT [8080]            STORE_NODE [n1]: the node the sync and the service talk to
+#   SERVICE_PORT [8080]            the sync and the service get all three store addresses, n1 first
 #   STORE_JAVA_OPTS [-Xms1g -Xmx1g]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,6 @@ JDBC_USER=${JDBC_USER:-root}
 JDBC_PASSWORD=${JDBC_PASSWORD:-}
 read -r -a PORTS <<< "${STORE_PORTS:-7001 7002 7003}"
 SERVICE_PORT=${SERVICE_PORT:-8080}
-STORE_NODE=${STORE_NODE:-n1}
 NODES=(n1 n2 n3)
 
 STORE_JAR=counter-store/target/counter-store.jar
@@ -40,6 +39,12 @@ peers() {
   local list="" n
   for n in "${NODES[@]}"; do list+="${list:+,}$n=127.0.0.1:$(( $(port_of "$n") + 100 ))"; done
   echo "$list"
+}
+
+store_addresses() { # redis://127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003: each node, n1 first
+  local list="" n
+  for n in "${NODES[@]}"; do list+="${list:+,}127.0.0.1:$(port_of "$n")"; done
+  echo "redis://$list"
 }
 
 launch() { # name, command...: in the background, its output in logs/<name>.log
@@ -75,7 +80,7 @@ tokens() {
 
 start_sync() {
   running sync && { echo "sync is running"; return; }
-  launch sync java -Xmx512m -jar "$SYNC_JAR" sync --migrate --store "redis://127.0.0.1:$(port_of "$STORE_NODE")" \
+  launch sync java -Xmx512m -jar "$SYNC_JAR" sync --migrate --store "$(store_addresses)" \
     --jdbc-url "$JDBC_URL" --jdbc-user "$JDBC_USER" --jdbc-password "$JDBC_PASSWORD"
 }
 
@@ -83,13 +88,17 @@ start_service() {
   running service && { echo "service is running"; return; }
   tokens
   launch service java -Xmx1g -jar "$SERVICE_JAR" --server.port="$SERVICE_PORT" \
-    --store.uri="redis://127.0.0.1:$(port_of "$STORE_NODE")" --seckill.sync.enabled=false \
+    --store.uri="$(store_addresses)" --seckill.sync.enabled=false \
     --spring.datasource.url="$JDBC_URL" --spring.datasource.username="$JDBC_USER" \
     --spring.datasource.password="$JDBC_PASSWORD"
 }
 
-leader_known() {
-  redis-cli -p "$(port_of "$STORE_NODE")" INFO replication | grep -q '^raft_leader:n'
+leader_known() { # some running node names a leader
+  local n
+  for n in "${NODES[@]}"; do
+    running "$n" && redis-cli -p "$(port_of "$n")" INFO replication 2>/dev/null | grep -q '^raft_leader:n' && return 0
+  done
+  return 1
 }
 
 up() {
@@ -123,7 +132,10 @@ status() {
   done
   running sync && echo "sync     running (pid $(pid_of sync))" || echo "sync     down"
   if running service; then
-    echo "service  $(curl -s "http://127.0.0.1:$SERVICE_PORT/actuator/health" | head -c 300)"
+    local health
+    health=$(curl -s "http://127.0.0.1:$SERVICE_PORT/actuator/health")
+    echo "service  uses store node $(echo "$health" | grep -o '"store":{[^}]*"uri":"[^"]*"' | grep -o 'redis://[^"]*' || echo '?')"
+    echo "service  $(echo "$health" | head -c 300)"
   else
     echo "service  down"
   fi

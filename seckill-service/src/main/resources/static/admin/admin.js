@@ -228,7 +228,7 @@ function renderStore(st, problems) {
     setPill("pill-store", "bad", "store: down");
     $("m-store-role").textContent = "down";
     $("m-store-role").className = "value-bad";
-    $("m-store-sub").textContent = st.error || "no answer";
+    $("m-store-sub").textContent = (st.error || "no answer") + (st.node ? " · " + st.node : "");
     problems.push("The counter-store does not answer: " + (st.error || "no answer") + ". Purchases fail with 503 until it is back.");
     return;
   }
@@ -236,7 +236,7 @@ function renderStore(st, problems) {
   setPill("pill-store", leaderKnown ? "ok" : "warn", "store: " + st.role + (leaderKnown ? "" : " · no leader"));
   $("m-store-role").textContent = st.role;
   $("m-store-role").className = leaderKnown ? "" : "value-warn";
-  const parts = ["leader " + (st.leader || "none")];
+  const parts = [(st.node ? "via " + st.node + " · " : "") + "leader " + (st.leader || "none")];
   if (st.groupSize) parts.push(st.groupSize + (st.groupSize === 1 ? " node" : " nodes"));
   if (st.term !== undefined && st.term !== null) parts.push("term " + st.term);
   parts.push("log " + n(st.appliedIndex) + " applied / " + n(st.commitIndex) + " committed");

@@ -31,6 +31,12 @@ import java.util.concurrent.locks.LockSupport;
  * reads it again and skips every row the checkpoint covers. Two syncs on one shard serialize on
  * the checkpoint row.
  *
+ * <p>The store may be given as the list of its nodes ({@link SyncSettings#storeUri()}): when the
+ * node the sync reads from fails, {@link StoreClient} moves to the next one, and the loop's next
+ * attempt (after its usual backoff) goes there instead of waiting for the failed node to return.
+ * Nothing else changes: the feed and its acknowledgements are replicated state, the same on
+ * every node, and an {@code INV.ACK} still only follows the commit of the batch it covers.
+ *
  * <p>Outages: database calls go through a resilience4j {@link Retry} (exponential backoff) and
  * {@link CircuitBreaker}; when both give up the loop waits (up to {@link SyncSettings#maxBackoff()})
  * and asks the store again, so it always writes the freshest compacted state. Meanwhile the store
@@ -154,7 +160,7 @@ public final class InventorySync implements AutoCloseable {
         long a = applied;
         long last = storeLastSeq;
         return new SyncStatus(settings.shard(), state, a, last, Math.max(0, last - a), lagMs(a),
-                lastBatchRows, batches, lastError);
+                lastBatchRows, batches, lastError, store.node());
     }
 
     /**

@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * How an {@link InventorySync} reaches the store and paces itself.
  *
- * @param storeUri    {@code redis://host:port} or {@code redis://:password@host:port} of the shard
+ * @param storeUri    {@code redis://host:port} or {@code redis://:password@host:port} of the shard,
+ *                    or its nodes {@code redis://a:7001,redis://b:7002,...} (see {@link dev.seckill.sync.feed.StoreNodes})
  * @param redisClient a Lettuce client to connect with (the caller owns and shuts it down), or null
  *                    for one of the sync's own
  * @param shard       the checkpoint's name in {@code sync_checkpoint} (one per store shard)

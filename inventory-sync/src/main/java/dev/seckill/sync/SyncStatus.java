@@ -10,9 +10,11 @@ package dev.seckill.sync;
  * @param lastBatchRows rows in the last batch written
  * @param batches       batches committed since start
  * @param lastError     the last failure, one line, null if none since the last success
+ * @param storeNode     {@code redis://host:port} of the store node the sync reads from now (of the
+ *                      nodes it was given, the one that answered last)
  */
 public record SyncStatus(String shard, State state, long appliedSeq, long storeLastSeq, long lagChanges, long lagMs,
-                         int lastBatchRows, long batches, String lastError) {
+                         int lastBatchRows, long batches, String lastError, String storeNode) {
 
     /** What the sync loop is doing. */
     public enum State {

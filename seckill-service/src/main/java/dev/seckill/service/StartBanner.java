@@ -28,8 +28,8 @@ class StartBanner {
         b.append("    dashboard      ").append(base).append("/admin/\n");
         b.append("    Swagger UI     ").append(base).append("/swagger-ui.html\n");
         b.append("    health         ").append(base).append("/actuator/health\n");
-        b.append("    counter-store  ").append("redis://").append(store.uri().getHost()).append(':')
-                .append(store.uri().getPort()).append(store.isEmbedded() ? " (embedded)" : " (external)").append('\n');
+        b.append("    counter-store  ").append(store.shown()).append(store.isEmbedded() ? " (embedded)" : " (external)")
+                .append('\n');
         // a configured token is a secret someone else holds: only generated dev tokens are printed
         b.append("    service token  ").append(tokens.serviceGenerated()
                 ? tokens.serviceToken() + "  (generated; set SECKILL_SERVICE_TOKEN to choose)" : "from SECKILL_SERVICE_TOKEN").append('\n');

@@ -3,6 +3,7 @@ package dev.seckill.sync.cli;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.seckill.sync.SyncSettings;
+import dev.seckill.sync.feed.StoreNodes;
 import dev.seckill.sync.rds.RdsSchema;
 import picocli.CommandLine.Option;
 
@@ -13,7 +14,9 @@ import java.sql.SQLException;
 /** The options every subcommand shares: where the store and the database are. */
 final class Connections {
     @Option(names = "--store", required = true, paramLabel = "URI",
-            description = "the store shard: redis://host:port or redis://:password@host:port")
+            description = "the store shard: redis://host:port, redis://:password@host:port, or its nodes "
+                    + "redis://host1:port1,redis://host2:port2,... (after the first, host:port takes the first's "
+                    + "scheme and password); when the node in use fails the next one is used")
     String store;
 
     @Option(names = "--jdbc-url", required = true, paramLabel = "URL",
@@ -32,6 +35,18 @@ final class Connections {
 
     @Option(names = "--migrate", description = "apply rds-schema's migrations before starting")
     boolean migrate;
+
+    /**
+     * The store's nodes as they may be shown (no password), after checking the address list, so
+     * a bad {@code --store} is refused before anything else happens (e.g. a migration).
+     */
+    String storeNodes() {
+        try {
+            return StoreNodes.describe(StoreNodes.parse(store));
+        } catch (IllegalArgumentException e) {
+            throw new CliError(e.getMessage());
+        }
+    }
 
     /** A pool on the database, after one plain connection proved the URL and credentials; migrated or checked. */
     HikariDataSource dataSource() {

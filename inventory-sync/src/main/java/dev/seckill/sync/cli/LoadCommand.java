@@ -30,6 +30,7 @@ final class LoadCommand implements Callable<Integer> {
         if (all && !skus.isEmpty()) {
             throw new Connections.CliError("--all rebuilds every SKU; it does not take --sku");
         }
+        connections.storeNodes();
         try (HikariDataSource ds = connections.dataSource(); StoreClient store = StoreClient.connect(connections.store)) {
             StockLoader loader = new StockLoader(store, ds, connections.shard);
             StockLoader.LoadReport report;

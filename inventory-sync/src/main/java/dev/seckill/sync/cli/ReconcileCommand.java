@@ -40,6 +40,7 @@ final class ReconcileCommand implements Callable<Integer> {
                 default -> throw new Connections.CliError("--repair takes store or rds, not " + repair);
             }
         }
+        connections.storeNodes();
         try (HikariDataSource ds = connections.dataSource(); StoreClient store = StoreClient.connect(connections.store)) {
             ReconcileOptions options = new ReconcileOptions(skus, mode, line -> System.err.println("reconcile: " + line));
             ReconciliationReport report = new Reconciler(store, ds, connections.shard).run(options);

@@ -34,6 +34,7 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String nodes = connections.storeNodes();
         SyncSettings settings = SyncSettings.of(connections.store).withShard(connections.shard)
                 .withBatchSize(batchSize).withIdlePoll(Duration.ofMillis(idlePollMs));
         try (HikariDataSource ds = connections.dataSource()) {
@@ -49,7 +50,7 @@ final class SyncCommand implements Callable<Integer> {
                 stopped.countDown();
             }, "inventory-sync-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            System.out.println("syncing " + connections.store + " (shard " + connections.shard + ") to " + connections.jdbcUrl);
+            System.out.println("syncing " + nodes + " (shard " + connections.shard + ") to " + connections.jdbcUrl);
             String lastError = null;
             while (!stopped.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 SyncStatus s = sync.status();

@@ -151,8 +151,10 @@ class SyncCliIT {
     @Test
     void badInputGetsOneClearLineAndANonZeroExit() throws Exception {
         int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
+        int otherClosedPort;
+        try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
+            otherClosedPort = t.getLocalPort();
         }
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.MARIADB); TestDatabase bare = TestDatabase.empty(TestDatabase.Kind.MARIADB);
              TestStore store = TestStore.start(dir.resolve("store"))) {
@@ -160,7 +162,12 @@ class SyncCliIT {
             expectOneLine("No suitable driver", "reconcile", "--store", store.uri(), "--jdbc-url", "jdbc:nosuch://x");
             expectOneLine("has no table", "sync", "--store", store.uri(), "--jdbc-url", bare.url());
             expectOneLine("cannot reach the store", "sync", "--store", "redis://127.0.0.1:" + closedPort, "--jdbc-url", db.url());
-            expectOneLine("store URI must look like redis://host:port", "load", "--store", "http://x", "--jdbc-url", db.url());
+            expectOneLine("store address 'http://x' must look like redis://host:port", "load", "--store", "http://x", "--jdbc-url", db.url());
+            expectOneLine("store address 2 of 3 is empty", "sync", "--migrate", "--store", "redis://127.0.0.1:1,,127.0.0.1:2",
+                    "--jdbc-url", bare.url());
+            expectOneLine("has no table", "sync", "--store", store.uri(), "--jdbc-url", bare.url()); // not migrated
+            expectOneLine("no store node answers (redis://127.0.0.1:" + closedPort + ": ", "reconcile", "--store",
+                    "redis://127.0.0.1:" + closedPort + ",127.0.0.1:" + otherClosedPort, "--jdbc-url", db.url());
             expectOneLine("Unknown option: '--frobnicate'", "sync", "--store", store.uri(), "--jdbc-url", db.url(), "--frobnicate");
             expectOneLine("--repair takes store or rds", "reconcile", "--store", store.uri(), "--jdbc-url", db.url(), "--repair", "both");
             expectOneLine("Missing required option", "load");

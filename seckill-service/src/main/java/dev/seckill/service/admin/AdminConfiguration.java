@@ -29,13 +29,13 @@ public class AdminConfiguration implements WebMvcConfigurer {
     @Bean(initMethod = "start", destroyMethod = "close")
     public DashboardSampler dashboardSampler(MeterRegistry registry, StoreGateway store) {
         // INFO default: role, leader, log indexes and the feed backlog in one round trip
-        return new DashboardSampler(registry, () -> store.info("default"));
+        return new DashboardSampler(registry, () -> store.info("default"), store::uri);
     }
 
     @Bean
     public ReconciliationPanel reconciliationPanel(StoreLocation store, DataSource dataSource,
                                                    @Value("${seckill.sync.shard:" + SyncSettings.DEFAULT_SHARD + "}") String shard) {
-        return new ReconciliationPanel("redis://" + store.uri().getHost() + ":" + store.uri().getPort(), dataSource, shard);
+        return new ReconciliationPanel(store.addresses(), dataSource, shard);
     }
 
     @Override

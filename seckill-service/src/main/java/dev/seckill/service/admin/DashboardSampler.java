@@ -41,20 +41,23 @@ public final class DashboardSampler implements AutoCloseable {
     private final CounterRates rejects;
     private final CounterRates createdBySale;
     private final Supplier<Map<String, String>> storeInfo;
+    private final Supplier<String> storeNode;
     private final ScheduledExecutorService threads;
     private volatile StoreStatus store;
 
     /**
      * @param storeInfo reads the store's {@code INFO} as key/value (throws when the store does not answer)
+     * @param storeNode the node that answered it last, {@code redis://host:port}
      */
-    public DashboardSampler(MeterRegistry registry, Supplier<Map<String, String>> storeInfo) {
+    public DashboardSampler(MeterRegistry registry, Supplier<Map<String, String>> storeInfo, Supplier<String> storeNode) {
         this.clock = registry.config().clock();
         this.orders = new CounterRates(registry, ORDERS, "outcome", WINDOW_SECONDS, OUTCOMES);
         this.rejects = new CounterRates(registry, REJECTS, "reason", WINDOW_SECONDS, List.of());
         this.createdBySale = new CounterRates(registry, ORDERS, "sale", SALE_RATE_SECONDS, List.of(),
                 Tag.of("outcome", "created"));
         this.storeInfo = storeInfo;
-        this.store = StoreStatus.down("not read yet", Instant.ofEpochMilli(clock.wallTime()));
+        this.storeNode = storeNode;
+        this.store = StoreStatus.down("not read yet", storeNode.get(), Instant.ofEpochMilli(clock.wallTime()));
         this.threads = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "dashboard-sampler");
             t.setDaemon(true);
@@ -86,9 +89,11 @@ public final class DashboardSampler implements AutoCloseable {
     void readStore() {
         Instant now = Instant.ofEpochMilli(clock.wallTime());
         try {
-            store = StoreStatus.fromInfo(storeInfo.get(), now);
+            Map<String, String> info = storeInfo.get();
+            store = StoreStatus.fromInfo(info, storeNode.get(), now);
         } catch (RuntimeException e) {
-            store = StoreStatus.down(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), now);
+            store = StoreStatus.down(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
+                    storeNode.get(), now);
         }
     }
 

@@ -32,7 +32,7 @@ public final class ReconciliationPanel {
     private final AtomicBoolean running = new AtomicBoolean();
 
     /**
-     * @param storeUri the store the sync reads, {@code redis://host:port}
+     * @param storeUri the store the sync reads, {@code redis://host:port} or its nodes {@code redis://a:7001,b:7002,...}
      * @param shard    the sync's shard, whose checkpoint tells sync lag from drift
      */
     public ReconciliationPanel(String storeUri, DataSource dataSource, String shard) {

@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import dev.seckill.sync.feed.StoreNodes;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -13,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Wires the store: the embedded node when {@code store.uri} is unset, then the gateway to
@@ -27,13 +29,18 @@ public class StoreConfiguration {
     @Bean(destroyMethod = "close")
     public StoreLocation storeLocation(StoreSettings settings) {
         if (!settings.isEmbedded()) {
-            RedisURI uri = RedisURI.create(settings.uri().trim());
-            LOG.info("using the external counter-store at {}:{}", uri.getHost(), uri.getPort());
-            return new StoreLocation(uri, null);
+            List<RedisURI> nodes;
+            try {
+                nodes = StoreNodes.parse(settings.uri());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("store.uri: " + e.getMessage()); // the whole story
+            }
+            LOG.info("using the external counter-store at {}", StoreNodes.describe(nodes));
+            return new StoreLocation(nodes, settings.uri().strip(), null);
         }
         EmbeddedStore store = EmbeddedStore.start(settings.embedded());
         RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(store.port()).build();
-        return new StoreLocation(uri, store);
+        return new StoreLocation(List.of(uri), StoreNodes.describe(uri), store);
     }
 
     /** Opens after 50% failed calls (at least 20 seen), probes again after 2 s. */
@@ -56,23 +63,30 @@ public class StoreConfiguration {
     @Bean(destroyMethod = "close")
     public StoreGateway storeGateway(StoreLocation location, StoreSettings settings, CircuitBreaker storeCircuitBreaker,
                                      ObjectProvider<MeterRegistry> meters) {
-        RedisURI uri = location.uri();
-        uri.setTimeout(settings.commandTimeout());
+        location.nodes().forEach(uri -> uri.setTimeout(settings.commandTimeout()));
         if (location.isEmbedded() && settings.embedded().inProcess()) {
-            return StoreGateway.inProcess(location.embedded().client(), "redis://" + uri.getHost() + ":" + uri.getPort(),
+            return StoreGateway.inProcess(location.embedded().client(), location.shown(),
                     settings.commandTimeout(), storeCircuitBreaker, meters.getObject());
         }
-        return StoreGateway.overResp(uri, settings.commandTimeout(), storeCircuitBreaker, meters.getObject());
+        return StoreGateway.overResp(location.nodes(), settings.commandTimeout(), storeCircuitBreaker, meters.getObject());
     }
 
     /**
      * Where the store is, and the embedded node if this JVM runs it.
      *
-     * @param embedded null when the store is external
+     * @param nodes     the store's nodes (one for the embedded store), in the order given
+     * @param addresses the same as {@code store.uri} gives them, passwords included: what the
+     *                  in-process sync and reconciliation connect with
+     * @param embedded  null when the store is external
      */
-    public record StoreLocation(RedisURI uri, EmbeddedStore embedded) implements AutoCloseable {
+    public record StoreLocation(List<RedisURI> nodes, String addresses, EmbeddedStore embedded) implements AutoCloseable {
         public boolean isEmbedded() {
             return embedded != null;
+        }
+
+        /** The nodes as they may be shown: {@code redis://host:port,...}, no password. */
+        public String shown() {
+            return StoreNodes.describe(nodes);
         }
 
         @Override

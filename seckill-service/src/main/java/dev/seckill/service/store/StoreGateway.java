@@ -43,9 +43,12 @@ public final class StoreGateway implements AutoCloseable {
         this.meters = meters;
     }
 
-    /** A gateway speaking RESP (through Lettuce) to the store at {@code uri}. */
-    public static StoreGateway overResp(RedisURI uri, Duration timeout, CircuitBreaker breaker, MeterRegistry meters) {
-        return new StoreGateway(new LettuceTransport(uri, timeout), timeout, breaker, meters);
+    /**
+     * A gateway speaking RESP (through Lettuce) to the store at {@code nodes}: one node, or the
+     * nodes of its Raft group, used one at a time with failover (see {@link LettuceTransport}).
+     */
+    public static StoreGateway overResp(List<RedisURI> nodes, Duration timeout, CircuitBreaker breaker, MeterRegistry meters) {
+        return new StoreGateway(new LettuceTransport(nodes, timeout), timeout, breaker, meters);
     }
 
     /**
@@ -57,9 +60,17 @@ public final class StoreGateway implements AutoCloseable {
         return new StoreGateway(new LocalTransport(client, uri), timeout, breaker, meters);
     }
 
-    /** {@code redis://host:port} of the store this gateway talks to. */
+    /**
+     * {@code redis://host:port} of the store this gateway talks to: of several nodes, the one
+     * that answered last (where the next call goes first).
+     */
     public String uri() {
         return transport.uri();
+    }
+
+    /** Every store node this gateway may use, in the order configured. */
+    public List<String> nodes() {
+        return transport.nodes();
     }
 
     public CircuitBreaker circuitBreaker() {

@@ -6,7 +6,11 @@ import org.springframework.stereotype.Component;
 
 import java.util.Map;
 
-/** {@code /actuator/health} component "store": up when the store answers, with its Raft role. */
+/**
+ * {@code /actuator/health} component "store": up when the store answers; {@code uri} is the node
+ * the service talks to (of several, the one that answered this check), {@code nodes} all it may
+ * use, and that node's Raft role and the leader it knows.
+ */
 @Component("store")
 public class StoreHealthIndicator extends AbstractHealthIndicator {
     private final StoreGateway store;
@@ -18,6 +22,7 @@ public class StoreHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder health) {
+        health.withDetail("uri", store.uri()).withDetail("nodes", store.nodes()); // also when it does not answer
         Map<String, String> replication = store.info("replication");
         health.up().withDetail("uri", store.uri())
                 .withDetail("circuitBreaker", store.circuitBreaker().getState().name());

@@ -11,7 +11,9 @@ import java.time.Duration;
  * ({@link EmbeddedStore}) and calls it in-process; an external one it reaches over RESP. Either way
  * {@link StoreGateway} is what talks to it.
  *
- * @param uri            an external store, {@code redis://host:port}; blank: embedded
+ * @param uri            an external store, {@code redis://host:port}, or the nodes of its Raft group
+ *                       {@code redis://a:7001,redis://b:7002,redis://c:7003} (parsed by inventory-sync's
+ *                       {@code StoreNodes}; the service fails over between them); blank: embedded
  * @param embedded       the embedded store's port, bind address and data directory
  * @param commandTimeout how long one store command may take before the call answers 503
  */

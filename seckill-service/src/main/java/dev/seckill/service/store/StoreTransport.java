@@ -1,5 +1,7 @@
 package dev.seckill.service.store;
 
+import java.util.List;
+
 /**
  * How {@link StoreGateway}'s commands reach the store: RESP over TCP through Lettuce
  * ({@link LettuceTransport}, any store), or calls into a node running in this JVM
@@ -10,14 +12,37 @@ interface StoreTransport extends AutoCloseable {
 
     /** One command and its arguments (Strings, or numbers sent as integers). */
     record Request(StoreCommand command, Object... args) {
+
+        /**
+         * Safe to send again when it is not known whether the store applied it (the connection
+         * broke, or {@code -TRYAGAIN}): a read, or a command the store dedupes by its request id
+         * (counter-store README: a retried request id gets its first answer). {@code INV.CREATE}
+         * is not (a second attempt could answer EXISTS), nor {@code INV.RESTOCK} without a request id.
+         */
+        boolean repeatable() {
+            return switch (command) {
+                case INV_CREATE -> false;
+                case INV_RESTOCK -> args.length >= 3; // sku delta reqId
+                case INV_GET, INV_RESERVATION, INFO, PING -> true;
+                case INV_RESERVE, INV_CONFIRM, INV_CANCEL -> true; // by request id
+            };
+        }
     }
 
     /** A {@code -CODE message} answer, as the store sent it. */
     record ErrorLine(String text) {
     }
 
-    /** {@code redis://host:port} where the store listens (the embedded one too). */
+    /**
+     * {@code redis://host:port} where the store listens (the embedded one too); of a list of
+     * nodes, the one that answered last (the one the next exchange goes to first).
+     */
     String uri();
+
+    /** Every node this transport may use, {@code redis://host:port} each, in the order given. */
+    default List<String> nodes() {
+        return List.of(uri());
+    }
 
     /**
      * Sends the requests back to back, in order, and waits for every answer until

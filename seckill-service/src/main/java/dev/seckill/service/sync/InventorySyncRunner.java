@@ -3,6 +3,7 @@ package dev.seckill.service.sync;
 import dev.seckill.sync.InventorySync;
 import dev.seckill.sync.SyncSettings;
 import dev.seckill.sync.SyncStatus;
+import dev.seckill.sync.feed.StoreNodes;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,8 @@ public final class InventorySyncRunner implements AutoCloseable {
         try {
             sync = InventorySync.start(settings, dataSource, meters);
             notStartedBecause = null;
-            LOG.info("inventory sync of {} running: {} -> the RDS", settings.shard(), settings.storeUri());
+            LOG.info("inventory sync of {} running: {} (node {}) -> the RDS", settings.shard(),
+                    StoreNodes.describe(StoreNodes.parse(settings.storeUri())), sync.status().storeNode());
         } catch (RuntimeException e) {
             notStartedBecause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             LOG.warn("inventory sync not started ({}); trying again in {} s", notStartedBecause, RETRY_SECONDS);

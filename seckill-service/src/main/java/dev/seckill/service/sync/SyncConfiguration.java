@@ -26,8 +26,8 @@ public class SyncConfiguration {
     @DependsOnDatabaseInitialization
     public InventorySyncRunner inventorySync(StoreLocation store, DataSource dataSource, MeterRegistry meters,
                                              @Value("${seckill.sync.shard:" + SyncSettings.DEFAULT_SHARD + "}") String shard) {
-        String uri = "redis://" + store.uri().getHost() + ":" + store.uri().getPort();
-        return new InventorySyncRunner(SyncSettings.of(uri).withShard(shard), dataSource, meters);
+        // every node, so the sync moves to another when the one it reads from fails
+        return new InventorySyncRunner(SyncSettings.of(store.addresses()).withShard(shard), dataSource, meters);
     }
 
     @Bean

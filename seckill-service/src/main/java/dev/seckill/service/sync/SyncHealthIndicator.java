@@ -33,7 +33,8 @@ public class SyncHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("state", s.state().name())
                 .withDetail("appliedSeq", s.appliedSeq())
                 .withDetail("lagChanges", s.lagChanges())
-                .withDetail("lagMs", s.lagMs());
+                .withDetail("lagMs", s.lagMs())
+                .withDetail("storeNode", s.storeNode());
         if (s.lastError() != null) {
             health.withDetail("lastError", s.lastError());
         }

@@ -88,6 +88,7 @@ class AdminApiTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonNode store = overview().get("store");
             assertThat(store.get("up").asBoolean()).isTrue();
+            assertThat(store.get("node").asText()).as("the node the service talks to").startsWith("redis://127.0.0.1:");
             assertThat(store.get("role").asText()).isEqualTo("leader");
             assertThat(store.get("leader").asText()).isEqualTo("n1");
             assertThat(store.get("appliedIndex").asLong()).isPositive();

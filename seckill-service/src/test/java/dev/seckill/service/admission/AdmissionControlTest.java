@@ -29,7 +29,7 @@ class AdmissionControlTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        store = StoreGateway.overResp(RedisURI.create("redis://127.0.0.1:" + closedPort), Duration.ofMillis(500),
+        store = StoreGateway.overResp(java.util.List.of(RedisURI.create("redis://127.0.0.1:" + closedPort)), Duration.ofMillis(500),
                 CircuitBreaker.ofDefaults("test"), meters);
     }
 

@@ -34,6 +34,8 @@ class ExternalStoreTest {
             assertThat(platform.stock(sale)).containsExactly(3, 2, 1, 0);
             assertThat(platform.get("/actuator/health", null).json().at("/components/store/details/uri").asText())
                     .isEqualTo("redis://127.0.0.1:" + store.port());
+            assertThat(platform.get("/actuator/health", null).json().at("/components/store/details/nodes/0").asText())
+                    .isEqualTo("redis://127.0.0.1:" + store.port());
 
             store.close();
             storeClosed = true;
@@ -92,5 +94,18 @@ class ExternalStoreTest {
                 store.close();
             }
         }
+    }
+
+    @Test
+    void aBadListOfStoreNodesStopsTheStartWithTheBadPartNamed(@TempDir Path dir) {
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> TestPlatform.start(dir.resolve("service"),
+                "store.uri=redis://127.0.0.1:7001,,127.0.0.1:7003").close());
+        assertThat(failure).isNotNull();
+        Throwable root = failure;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        assertThat(root).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("store.uri: store address 2 of 3 is empty");
     }
 }

@@ -48,7 +48,7 @@ class StoreGatewayTest {
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("test-" + transport);
         String uri = "redis://127.0.0.1:" + node.port();
         return transport == Transport.RESP
-                ? StoreGateway.overResp(RedisURI.create(uri), timeout, breaker, new SimpleMeterRegistry())
+                ? StoreGateway.overResp(List.of(RedisURI.create(uri)), timeout, breaker, new SimpleMeterRegistry())
                 : StoreGateway.inProcess(new LocalClient(node), uri, timeout, breaker, new SimpleMeterRegistry());
     }
 
