@@ -115,7 +115,7 @@ class BadInputTest {
         Answer smallChunked = platform.send(platform.request("/api/v1/sales/" + sale + "/orders", SERVICE_TOKEN)
                 .header("Content-Type", "application/json").header("Idempotency-Key", "small")
                 .POST(HttpRequest.BodyPublishers.fromPublisher(chunks("{\"userId\":\"u\",\"quantity\":1}"))).build());
-        assertThat(smallChunked.status()).as("a small chunked body is read").isEqualTo(201);
+        assertThat(smallChunked.status()).as("a small chunked body is read: %s", smallChunked).isEqualTo(201);
         assertThat(platform.stock(sale)).containsExactly(10, 9, 1, 0);
     }
 
@@ -186,8 +186,12 @@ class BadInputTest {
                         return;
                     }
                     int len = Math.min(4096, bytes.length - offset);
-                    subscriber.onNext(ByteBuffer.wrap(bytes, offset, len));
+                    int at = offset;
+                    // moved on before onNext: the client may ask for more from inside onNext (the
+                    // lock is reentrant), and would otherwise get the same chunk twice, a body
+                    // with its first part doubled that Jackson, now strict, refuses
                     offset += len;
+                    subscriber.onNext(ByteBuffer.wrap(bytes, at, len));
                 }
             }
 
