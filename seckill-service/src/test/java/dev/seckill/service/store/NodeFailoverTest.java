@@ -1,6 +1,7 @@
 package dev.seckill.service.store;
 
 import dev.seckill.service.store.StoreGateway.ReserveResult;
+import dev.seckill.sync.StoreGroup;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
