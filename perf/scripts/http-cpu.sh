@@ -11,7 +11,7 @@
 #   perf/scripts/http-cpu.sh old=/tmp/old.jar new=seckill-service/target/seckill-service.jar
 #
 # One line per measurement: CPU label=... round=... kind=... requests=... cpu_us_per_request=...
-# rps=... answers={...}. The in-process inventory sync is off (seckill.sync.enabled=false) so its
+# rps=... answers={...}. The in-process inventory sync is off (seckill.sync.enabled=false; SYNC=true turns it on) so its
 # write-behind into H2, which runs on after the load, is not counted against the requests.
 # Environment: ROUNDS (2), DURATION (10s per measurement), WARMUP (20: seconds of new buyers
 # first, for the JIT, then half that on the sold-out path), CONNECTIONS (100), THREADS (2), PORT (22080), STORE_PORT (22379),
@@ -47,7 +47,7 @@ start() {
   fi
   # shellcheck disable=SC2086
   java ${JAVA_OPTS:-} "${agent[@]}" -jar "$2" --server.port="$PORT" --store.embedded.port="$STORE_PORT" \
-    --seckill.sync.enabled=false > "$WORK/service.log" 2>&1 &
+    --seckill.sync.enabled="${SYNC:-false}" > "$WORK/service.log" 2>&1 &
   PID=$!
   cd - > /dev/null
   for _ in $(seq 1 300); do
