@@ -41,7 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Component
 public class AdmissionControl {
-    private static final int REMEMBERED_ORDERS = 100_000;
+    /** Two generations of Bloom filters of this many ids: 10 MB in all. */
+    private static final int REMEMBERED_ORDERS = 4_000_000;
 
     private final AdmissionSettings settings;
     private final StoreGateway store;
