@@ -70,7 +70,7 @@ public final class InventorySync implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean checkpointKnown;
     private volatile long applied;
-    private volatile long storeLastSeq;
+    private volatile long storeLastSeq = -1; // until the first poll
     private volatile int lastBatchRows;
     private volatile long batches;
     private volatile String lastError;

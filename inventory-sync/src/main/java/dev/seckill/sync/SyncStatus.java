@@ -4,7 +4,7 @@ package dev.seckill.sync;
  * Where a sync stands, for dashboards and health checks.
  *
  * @param appliedSeq    the checkpoint: every change up to it is in the RDS
- * @param storeLastSeq  the store's last change sequence when the sync last asked
+ * @param storeLastSeq  the store's last change sequence when the sync last asked; -1 until it first asked
  * @param lagChanges    {@code storeLastSeq - appliedSeq} (sequence numbers, not operations: the feed is compacted)
  * @param lagMs         how long the oldest change the RDS lacks has been waiting, as the sync saw it; 0 when caught up
  * @param lastBatchRows rows in the last batch written

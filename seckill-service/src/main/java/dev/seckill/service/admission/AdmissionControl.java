@@ -55,6 +55,8 @@ public class AdmissionControl {
     private final Map<String, Counter> rejects = new ConcurrentHashMap<>();
     /** Orders this instance let through lately: their replays pass the sold-out flag. */
     private final OrdersSentToStore sentToStore = new OrdersSentToStore(REMEMBERED_ORDERS);
+    /** False while {@link PastOrdersLoader} reads the orders made before a restart back. */
+    private volatile boolean pastOrdersKnown = true;
 
     public AdmissionControl(AdmissionSettings settings, StoreGateway store, Clock clock, MeterRegistry meters) {
         this.settings = settings;
@@ -103,7 +105,7 @@ public class AdmissionControl {
             throw reject("user_rate", throttled("too many purchases by user " + userId + " this second"));
         }
         SaleGate gate = gate(saleId);
-        if (gate.soldOut.get() && !sentToStore.contains(orderId) && !pollShowsStock(gate, sku)) {
+        if (gate.soldOut.get() && pastOrdersKnown && !sentToStore.contains(orderId) && !pollShowsStock(gate, sku)) {
             throw reject("sold_out", new ApiException(HttpStatus.CONFLICT, "SOLD_OUT", "sale " + saleId + " is sold out"));
         }
         if (store.circuitBreaker().getState() == CircuitBreaker.State.OPEN) {
@@ -122,6 +124,26 @@ public class AdmissionControl {
         }
         sentToStore.add(orderId);
         return new Ticket(gate);
+    }
+
+    /** From now until {@link #pastOrdersLoaded}, the sold-out flag lets purchases ask the store. */
+    void pastOrdersLoading() {
+        pastOrdersKnown = false;
+    }
+
+    /** An order sent to the store before this instance started (its replays pass the flag). */
+    void rememberSentToStore(String orderId) {
+        sentToStore.add(orderId);
+    }
+
+    /** The orders made before the restart are remembered (or could not be): the flag refuses again. */
+    void pastOrdersLoaded() {
+        pastOrdersKnown = true;
+    }
+
+    /** False while the orders made before a restart are being read back (the flag does not refuse). */
+    public boolean pastOrdersKnown() {
+        return pastOrdersKnown;
     }
 
     /** Frees what {@link #admit} took; safe to call twice. */

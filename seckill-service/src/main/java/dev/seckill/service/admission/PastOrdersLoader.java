@@ -1,0 +1,103 @@
+package dev.seckill.service.admission;
+
+import dev.seckill.service.sync.InventorySyncRunner;
+import dev.seckill.sync.SyncStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * After a restart, the orders of sales still on are read back from the RDS into
+ * {@link AdmissionControl}'s memory of orders sent to the store, so that their replays pass the
+ * sold-out flag and hear their first answer as before the restart. Until that is done the flag
+ * does not refuse on its own: a purchase of a sold-out sale asks the store (the stock-aware gate
+ * still bounds how many at once; the rest hear 429).
+ * <p>
+ * With the sync in this process it first waits (up to {@link #SYNC_WAIT}) until the sync has
+ * caught up with the store, so the orders that were on their way to the RDS at the crash are
+ * there too. With a separate sync, orders younger than its lag at the restart are not known.
+ */
+@Component
+@DependsOnDatabaseInitialization
+public class PastOrdersLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(PastOrdersLoader.class);
+    static final Duration SYNC_WAIT = Duration.ofSeconds(60);
+    private static final int ATTEMPTS = 5;
+
+    private final AdmissionControl admission;
+    private final JdbcTemplate jdbc;
+    private final ObjectProvider<InventorySyncRunner> sync;
+
+    public PastOrdersLoader(AdmissionControl admission, JdbcTemplate jdbc, ObjectProvider<InventorySyncRunner> sync) {
+        this.admission = admission;
+        this.jdbc = jdbc;
+        this.sync = sync;
+        admission.pastOrdersLoading(); // before the web server takes its first request
+        Thread t = new Thread(this::load, "past-orders-loader");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void load() {
+        try {
+            waitForTheSync();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    long start = System.nanoTime();
+                    long[] count = {0};
+                    JdbcTemplate streaming = new JdbcTemplate(jdbc.getDataSource()); // the shared one stays as it is
+                    streaming.setFetchSize(10_000);
+                    streaming.query("SELECT r.request_id FROM reservation r JOIN sale s ON s.sale_id = r.sale_id"
+                            + " WHERE s.status <> 'ended'", rs -> {
+                                admission.rememberSentToStore(rs.getString(1));
+                                count[0]++;
+                            });
+                    LOG.info("{} orders of sales still on read back from the RDS in {} ms: their replays pass"
+                            + " the sold-out flag", count[0], (System.nanoTime() - start) / 1_000_000);
+                    return;
+                } catch (RuntimeException e) {
+                    if (attempt == ATTEMPTS) {
+                        LOG.warn("orders of sales still on could not be read back from the RDS ({}); a replay of an"
+                                + " order made before the restart may hear SOLD_OUT", e.toString());
+                        return;
+                    }
+                    Thread.sleep(1000L * attempt);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            admission.pastOrdersLoaded();
+        }
+    }
+
+    /** With the sync in this process: until its checkpoint reaches what the store had at the start. */
+    private void waitForTheSync() throws InterruptedException {
+        InventorySyncRunner runner = sync.getIfAvailable();
+        if (runner == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + SYNC_WAIT.toNanos();
+        long target = -1;
+        while (System.nanoTime() < deadline) {
+            Optional<SyncStatus> s = runner.status();
+            if (s.isPresent() && s.get().storeLastSeq() >= 0) { // it has asked the store once
+                if (target < 0) {
+                    target = s.get().storeLastSeq();
+                }
+                if (s.get().appliedSeq() >= target) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        LOG.warn("the inventory sync did not catch up with the store within {} s; reading the orders the RDS has",
+                SYNC_WAIT.toSeconds());
+    }
+}
