@@ -5,6 +5,7 @@
 #
 #   perf/scripts/http-offered-load.sh ["250 500 1000 ..."]
 #   SOLD_OUT=1 perf/scripts/http-offered-load.sh      # the sold-out path instead
+#   SPIKE=1 perf/scripts/http-offered-load.sh         # a flash sale: demand 100x the stock
 #
 # Starts java -jar seckill-service/target/seckill-service.jar (SERVICE_JAVA_OPTS, default
 # -Xms2g -Xmx2g) in a fresh temporary folder (its store, log and H2 database start empty), on
@@ -12,13 +13,17 @@
 # own. Warms it up with WARMUP_SECONDS (30) of purchases at WARMUP_RATE (2000/s) on a throwaway
 # sale, then creates the measured sale: STOCK units (100000000: every purchase succeeds, the
 # purchase path), or with SOLD_OUT=1 SOLD_OUT_STOCK (100) units, so nearly every answer is the
-# 409 SOLD_OUT of the service's local sold-out flag. Each rate is offered for STEP_SECONDS (10)
+# 409 SOLD_OUT of the service's local sold-out flag; with SPIKE=1 each rate gets a fresh sale of
+# rate x STEP_SECONDS / DEMAND (100) units, so the step opens with the rush that sells it out
+# (those purchases' latency counts in the step's percentiles) and goes on against the sold-out
+# flag, as a real flash sale does. Each rate is offered for STEP_SECONDS (10)
 # over at most CONNECTIONS (200) kept-alive connections, one request outstanding on each (a
 # request due while all are busy waits in the generator and its wait counts); the steps stop
 # after the first one the service could not keep up with. Every request is a new buyer of one
 # unit (its own userId and Idempotency-Key). Latency runs from each request's intended send time.
 #
-# Rows go to perf/results/http-offered-<date>.csv (SOLD_OUT=1: http-offered-soldout-<date>.csv);
+# Rows go to perf/results/http-offered-<date>.csv (SOLD_OUT=1: http-offered-soldout-<date>.csv,
+# SPIKE=1: http-offered-spike-<date>.csv);
 # charts.sh draws perf/charts/http-offered-latency.png. At the end the sale is read back: OK when
 # total == available + reserved + sold, reserved + sold <= stock, and reserved + sold equals the
 # 201s counted (plus at most the requests sent but never answered and those answered 503, whose
@@ -28,7 +33,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 SOLD_OUT=${SOLD_OUT:-0}
-if [ "$SOLD_OUT" = 1 ]; then
+SPIKE=${SPIKE:-0}
+DEMAND=${DEMAND:-100}
+if [ "$SPIKE" = 1 ]; then
+  DEFAULT_RATES="5000 10000 15000 20000 25000"
+  KIND=spike
+  LABEL=spike
+elif [ "$SOLD_OUT" = 1 ]; then
   DEFAULT_RATES="500 1000 2000 4000 8000 16000 32000"
   KIND=soldout
   LABEL=sold-out
@@ -105,36 +116,50 @@ if [ "$WARMUP_SECONDS" != 0 ]; then
   sleep 2 # what the warm-up left in flight (at most CONNECTIONS requests) is answered before the steps
 fi
 
-SALE="http-$RUN"
-create_sale "$SALE" "$STOCK"
-echo "offering $RATES /s to sale $SALE ($STOCK units, $LABEL path), $STEP_SECONDS s each, at most $CONNECTIONS connections"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-cpu_before=$(service_cpu)
-offer "$SALE" "$RATES" "$STEP_SECONDS" --label "$LABEL" --csv "$CSV" | tee "$WORK/steps.out"
-cpu_after=$(service_cpu)
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# measure SALE STOCK RATES: the steps against one sale, the CPU they cost, and the check of the
+# sale's counts afterwards; sets verdict to FAILED if the check fails
+measure() {
+  local sale=$1 stock=$2 rates=$3
+  create_sale "$sale" "$stock"
+  echo "offering $rates /s to sale $sale ($stock units, $LABEL path), $STEP_SECONDS s each, at most $CONNECTIONS connections"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  local cpu_before cpu_after
+  cpu_before=$(service_cpu)
+  offer "$sale" "$rates" "$STEP_SECONDS" --label "$LABEL" --csv "$CSV" | tee "$WORK/steps.out"
+  cpu_after=$(service_cpu)
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-totals=$(grep '^# totals' "$WORK/steps.out")
-created=$(echo "$totals" | sed 's/.*created_201=\([0-9]*\).*/\1/')
-unanswered=$(echo "$totals" | sed 's/.*sent_unanswered=\([0-9]*\).*/\1/')
-requests=$(awk -F, 'NR > 1 { n += $6 } END { print n + 0 }' "$CSV")
-# a 503 after a store call timed out (store.command-timeout) may still have reserved: its buyer does
-# not know, and would retry with the same Idempotency-Key to learn the first answer
-unavailable=$(awk -F, 'NR > 1 { n += $16 } END { print n + 0 }' "$CSV")
-awk -F, -v from="$cpu_before" -v to="$cpu_after" 'NR > 1 { n += $6; g += $6 * $19 }
-  END { if (n > 0) printf "CPU per request over the steps: service %.0f us (its whole JVM, sync included), generator %.1f us\n", (to - from) * 1e6 / n, g / n }' "$CSV"
-[ "$unanswered" -eq 0 ] || sleep 3 # let the service finish what was still on its way
-sale=$(curl -sS -H "Authorization: Bearer $SECKILL_SERVICE_TOKEN" "$URL/api/v1/sales/$SALE")
-stock_of() { echo "$sale" | grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2; }
-total=$(stock_of total); available=$(stock_of available); reserved=$(stock_of reserved); sold=$(stock_of sold)
-held=$((reserved + sold))
+  local totals created unanswered unavailable
+  totals=$(grep '^# totals' "$WORK/steps.out")
+  created=$(echo "$totals" | sed 's/.*created_201=\([0-9]*\).*/\1/')
+  unanswered=$(echo "$totals" | sed 's/.*sent_unanswered=\([0-9]*\).*/\1/')
+  # a 503 after a store call timed out (store.command-timeout) may still have reserved: its buyer does
+  # not know, and would retry with the same Idempotency-Key to learn the first answer
+  unavailable=$(tail -n "$(echo $rates | wc -w)" "$CSV" | awk -F, '{ n += $16 } END { print n + 0 }')
+  tail -n "$(echo $rates | wc -w)" "$CSV" | awk -F, -v from="$cpu_before" -v to="$cpu_after" '{ n += $6; g += $6 * $19 }
+    END { if (n > 0) printf "CPU per request over the steps: service %.0f us (its whole JVM, sync included), generator %.1f us\n", (to - from) * 1e6 / n, g / n }'
+  [ "$unanswered" -eq 0 ] || sleep 3 # let the service finish what was still on its way
+  local answer total available reserved sold held problems=""
+  answer=$(curl -sS -H "Authorization: Bearer $SECKILL_SERVICE_TOKEN" "$URL/api/v1/sales/$sale")
+  stock_of() { echo "$answer" | grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2; }
+  total=$(stock_of total); available=$(stock_of available); reserved=$(stock_of reserved); sold=$(stock_of sold)
+  held=$((reserved + sold))
+  [ "$total" -eq $((available + reserved + sold)) ] || problems+=" total!=available+reserved+sold"
+  [ "$held" -le "$stock" ] || problems+=" OVERSOLD"
+  [ "$held" -ge "$created" ] || problems+=" fewer_units_than_201s"
+  [ "$held" -le $((created + unanswered + unavailable)) ] || problems+=" more_units_than_201s_plus_unknown"
+  [ -z "$problems" ] || verdict=FAILED
+  echo "HTTP-OFFERED $([ -z "$problems" ] && echo OK || echo FAILED) sale=$sale stock=$stock reserved=$reserved sold=$sold available=$available" \
+    "answered_201=$created sent_unanswered=$unanswered answered_503=$unavailable${problems:+ problems:$problems}"
+}
+
 verdict=OK
-problems=""
-[ "$total" -eq $((available + reserved + sold)) ] || { verdict=FAILED; problems+=" total!=available+reserved+sold"; }
-[ "$held" -le "$STOCK" ] || { verdict=FAILED; problems+=" OVERSOLD"; }
-[ "$held" -ge "$created" ] || { verdict=FAILED; problems+=" fewer_units_than_201s"; }
-[ "$held" -le $((created + unanswered + unavailable)) ] || { verdict=FAILED; problems+=" more_units_than_201s_plus_unknown"; }
-echo "HTTP-OFFERED $verdict sale=$SALE stock=$STOCK reserved=$reserved sold=$sold available=$available" \
-  "answered_201=$created sent_unanswered=$unanswered answered_503=$unavailable requests=$requests${problems:+ problems:$problems}"
+if [ "$SPIKE" = 1 ]; then
+  for rate in $RATES; do
+    measure "http-$RUN-$rate" $(( rate * STEP_SECONDS / DEMAND > 0 ? rate * STEP_SECONDS / DEMAND : 1 )) "$rate"
+  done
+else
+  measure "http-$RUN" "$STOCK" "$RATES"
+fi
 echo "raw figures: $CSV"
 [ "$verdict" = OK ]
