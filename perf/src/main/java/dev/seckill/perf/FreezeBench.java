@@ -15,9 +15,11 @@ import java.io.OutputStream;
  * <p>{@code java -cp perf/target/benchmarks.jar dev.seckill.perf.FreezeBench [reservations] [users] [rounds]}
  * (defaults 1,000,000, 1,000,000, 5). Fills one book with pending reservations of one SKU (one
  * unit each, every user a distinct holder up to {@code users}), then repeats: 20,000 more
- * reservations and 10,000 confirms (changes since the last freeze), a timed freeze, then the
+ * reservations by users at random and 10,000 confirms of the oldest (changes since the last
+ * freeze), a timed freeze, then the
  * frozen book written to nowhere (as the snapshot writer would, so a freeze that leaves work to
- * the writer pays it there, timed apart).
+ * the writer pays it there, timed apart). The changes are timed too: a freeze that makes later
+ * writes copy (copy on write) pays it there.
  */
 public final class FreezeBench {
     private FreezeBench() {
@@ -36,12 +38,15 @@ public final class FreezeBench {
         long confirmed = 0;
         System.out.printf("filled: %,d pending reservations, %,d users%n", book.pendingReservations(), Math.min(users, reservations));
         for (int round = 1; round <= rounds; round++) {
+            long t = System.nanoTime();
             for (int i = 0; i < 20_000; i++, made++) {
-                book.reserve("phone", 1, "r" + made, "u" + (made % users), -1, 0);
+                // users at random: the worst case for copy on write (each touches a chunk of its own)
+                book.reserve("phone", 1, "r" + made, "u" + Math.floorMod(made * 0x9E3779B97F4A7C15L, users), -1, 0);
             }
             for (int i = 0; i < 10_000; i++) {
                 book.confirm("r" + confirmed++);
             }
+            long changeNanos = System.nanoTime() - t;
             book.advanceTo(round * 1000L);
             long t0 = System.nanoTime();
             BookSnapshot.Frozen frozen = BookSnapshot.freeze(book);
@@ -50,8 +55,9 @@ public final class FreezeBench {
             CountingStream sink = new CountingStream();
             frozen.writeTo(new DataOutputStream(sink));
             long writeNanos = System.nanoTime() - t1;
-            System.out.printf("round %d: %,d pending, frozen in %,d µs, written (%,d bytes) in %,d ms%n", round,
-                    book.pendingReservations(), freezeNanos / 1_000, sink.bytes, writeNanos / 1_000_000);
+            System.out.printf("round %d: %,d pending, 30,000 changes in %,d µs, frozen in %,d µs, written (%,d bytes) in %,d ms%n",
+                    round, book.pendingReservations(), changeNanos / 1_000, freezeNanos / 1_000, sink.bytes,
+                    writeNanos / 1_000_000);
         }
     }
 

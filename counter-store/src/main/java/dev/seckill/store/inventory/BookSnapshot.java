@@ -170,15 +170,16 @@ public final class BookSnapshot {
 
             // the feed's reservation rows then: each reservation's latest change up to the freeze
             AppendLog.View<Reservation> changes = views.reservationChanges;
-            List<Reservation> rows = new ArrayList<>();
-            List<Long> rowSeqs = new ArrayList<>();
+            Reservation[] rows = new Reservation[changes.size()];
+            long[] rowSeqs = new long[changes.size()];
+            int rowCount = 0;
             List<Reservation> feedOnly = new ArrayList<>();
             for (int i = 0; i < changes.size(); i++) {
                 Reservation r = changes.get(i);
                 long seq = changes.number(i);
                 if (seq > ackedSeq && (!finishedByThen(r) || r.changeSeq() == seq)) {
-                    rows.add(r);
-                    rowSeqs.add(seq);
+                    rows[rowCount] = r;
+                    rowSeqs[rowCount++] = seq;
                     // a forgotten request still waiting for the sync (possibly with its id used again since)
                     if (r.forgottenIn <= period) {
                         feedOnly.add(r);
@@ -193,7 +194,7 @@ public final class BookSnapshot {
 
             out.writeLong(lastSeq);
             out.writeLong(ackedSeq);
-            writeFeed(rows, rowSeqs, out);
+            writeFeed(rows, rowSeqs, rowCount, out);
 
             out.writeInt(views.restocks.size());
             for (RestockRequest r : views.restocks) {
@@ -204,7 +205,7 @@ public final class BookSnapshot {
         }
 
         /** The feed rows in sequence order: the SKUs that were in the feed merged into the reservation rows. */
-        private void writeFeed(List<Reservation> rows, List<Long> rowSeqs, DataOutput out) throws IOException {
+        private void writeFeed(Reservation[] rows, long[] rowSeqs, int rowCount, DataOutput out) throws IOException {
             List<SkuFigures> skuRows = new ArrayList<>();
             for (SkuFigures s : skus) {
                 if (s.inFeed()) {
@@ -212,15 +213,15 @@ public final class BookSnapshot {
                 }
             }
             skuRows.sort(Comparator.comparingLong(SkuFigures::seq));
-            out.writeInt(skuRows.size() + rows.size());
+            out.writeInt(skuRows.size() + rowCount);
             int k = 0;
-            for (int i = 0; i < rows.size(); i++) {
-                long seq = rowSeqs.get(i);
+            for (int i = 0; i < rowCount; i++) {
+                long seq = rowSeqs[i];
                 for (; k < skuRows.size() && skuRows.get(k).seq() < seq; k++) {
                     writeSkuRow(skuRows.get(k), out);
                 }
                 out.writeByte(RESERVATION_ROW);
-                out.writeLong(rows.get(i).ordinal);
+                out.writeLong(rows[i].ordinal);
                 out.writeLong(seq);
             }
             for (; k < skuRows.size(); k++) {
