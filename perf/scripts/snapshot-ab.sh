@@ -7,7 +7,9 @@
 # Starts the jar as a one-node group on PORT (fresh data dir, --snapshot-every SNAP, default 2000
 # log entries), fills it with FILL (default 1000000) pending reservations, each by a user of its
 # own (INV.RESERVE stock 1 <id> USER u<id>, -P 16 -c 50: they stay retained, with a holder each),
-# then measures N (default 1000000) more of the same and prints one line: LABEL, req/s, p50/p99/max
+# then measures N (default 1000000) more of the same (or, with MEASURE=incr, N unpipelined INCR
+# from 50 clients: every request its own log entry, so snapshots come often and a stall of the
+# apply thread shows in the latency) and prints one line: LABEL, req/s, p50/p99/max
 # latency (ms) from redis-benchmark, the snapshots frozen during the measurement and their freeze
 # times on the apply thread (min/median/max µs, from the store's log), and the 1-minute load.
 set -euo pipefail
@@ -29,7 +31,11 @@ reserve() {
 reserve "$FILL" >/dev/null
 before=$(grep -c "frozen in" "$DIR/log" || true)
 # csv: test,rps,avg,min,p50,p95,p99,max
-row=$(reserve "$N")
+if [ "${MEASURE:-reserve}" = incr ]; then
+  row=$(redis-benchmark -p "$PORT" -c 50 -n "$N" -P 1 --csv INCR counter 2>/dev/null | tail -n 1 | tr -d '"')
+else
+  row=$(reserve "$N")
+fi
 freezes=$(grep "frozen in" "$DIR/log" | tail -n +"$((before + 1))" | sed 's/.*frozen in \([0-9]*\) .*/\1/' | sort -n)
 count=$(echo "$freezes" | grep -c . || true)
 if [ "$count" -gt 0 ]; then

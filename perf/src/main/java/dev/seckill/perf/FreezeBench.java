@@ -36,7 +36,10 @@ public final class FreezeBench {
             book.reserve("phone", 1, "r" + made, "u" + (made % users), -1, 0);
         }
         long confirmed = 0;
-        System.out.printf("filled: %,d pending reservations, %,d users%n", book.pendingReservations(), Math.min(users, reservations));
+        System.gc();
+        long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        System.out.printf("filled: %,d pending reservations, %,d users, heap after GC %,d MB (%d bytes per reservation)%n",
+                book.pendingReservations(), Math.min(users, reservations), heap >> 20, heap / reservations);
         for (int round = 1; round <= rounds; round++) {
             long t = System.nanoTime();
             for (int i = 0; i < 20_000; i++, made++) {
