@@ -1,57 +1,57 @@
 package dev.seckill.store.counter;
 
+import dev.seckill.store.collection.StringLongMap;
 import dev.seckill.store.protocol.Reply;
 
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Plain durable 64-bit counters (likes, views, balances): Redis's integer string commands.
- * Single writer, like the inventory book; a value is a one-element array so INCR does not box.
+ * Single writer, like the inventory book; values are unboxed, in a map a snapshot freezes in
+ * O(chunks) rather than O(keys).
  */
 public final class Counters {
     private static final Reply OVERFLOW = Reply.error("ERR increment or decrement would overflow");
-    private final Map<String, long[]> values = new HashMap<>();
+    private final StringLongMap values = new StringLongMap();
 
     public Reply get(String key) {
-        long[] v = values.get(key);
-        return v == null ? Reply.NULL : Reply.bulk(Long.toString(v[0]));
+        int v = values.find(key);
+        return v == StringLongMap.ABSENT ? Reply.NULL : Reply.bulk(Long.toString(values.valueAt(v)));
     }
 
     public Reply set(String key, long value) {
-        long[] v = values.get(key);
-        if (v == null) {
-            values.put(key, new long[] {value});
+        int v = values.find(key);
+        if (v == StringLongMap.ABSENT) {
+            values.insert(key, value);
         } else {
-            v[0] = value;
+            values.setAt(v, value);
         }
         return Reply.OK;
     }
 
     public Reply incrementBy(String key, long delta) {
-        long[] v = values.get(key);
-        if (v == null) {
-            values.put(key, new long[] {delta});
+        int v = values.find(key);
+        if (v == StringLongMap.ABSENT) {
+            values.insert(key, delta);
             return Reply.integer(delta);
         }
-        long old = v[0];
+        long old = values.valueAt(v);
         long sum = old + delta;
         if (((old ^ sum) & (delta ^ sum)) < 0) {
             return OVERFLOW;
         }
-        v[0] = sum;
+        values.setAt(v, sum);
         return Reply.integer(sum);
     }
 
     public boolean delete(String key) {
-        return values.remove(key) != null;
+        return values.remove(key);
     }
 
     public boolean exists(String key) {
-        return values.containsKey(key);
+        return values.find(key) != StringLongMap.ABSENT;
     }
 
     public int size() {
@@ -62,26 +62,22 @@ public final class Counters {
         freeze().writeTo(out);
     }
 
-    /** The counters as they are now, to be written later by another thread (see BookSnapshot.freeze). */
+    /**
+     * The counters as they are now, to be written later by another thread (see BookSnapshot.freeze):
+     * costs a copy of the map's chunk directory, not of its keys.
+     */
     public Frozen freeze() {
-        String[] keys = new String[values.size()];
-        long[] numbers = new long[keys.length];
-        int i = 0;
-        for (Map.Entry<String, long[]> e : values.entrySet()) {
-            keys[i] = e.getKey();
-            numbers[i++] = e.getValue()[0];
-        }
-        return new Frozen(keys, numbers);
+        return new Frozen(values.freeze());
     }
 
     /** Counters frozen by {@link #freeze}. */
-    public record Frozen(String[] keys, long[] values) {
+    public record Frozen(StringLongMap.Frozen values) {
         public void writeTo(DataOutput out) throws IOException {
-            out.writeInt(keys.length);
-            for (int i = 0; i < keys.length; i++) {
-                out.writeUTF(keys[i]);
-                out.writeLong(values[i]);
-            }
+            out.writeInt(values.size());
+            values.forEach((key, value) -> {
+                out.writeUTF(key);
+                out.writeLong(value);
+            });
         }
     }
 
@@ -89,7 +85,12 @@ public final class Counters {
         Counters c = new Counters();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
-            c.values.put(in.readUTF(), new long[] {in.readLong()});
+            String key = in.readUTF();
+            long value = in.readLong();
+            if (c.values.find(key) != StringLongMap.ABSENT) {
+                throw new IOException("snapshot holds counter " + key + " twice");
+            }
+            c.values.insert(key, value);
         }
         return c;
     }

@@ -15,4 +15,9 @@ public abstract class FeedRow {
     public final long changeSeq() {
         return seq;
     }
+
+    /** Whether the row waits in the feed (changed after what the sync acknowledged). */
+    public final boolean inFeed() {
+        return queued;
+    }
 }

@@ -1,9 +1,9 @@
 package dev.seckill.store.inventory;
 
+import dev.seckill.store.collection.AppendLog;
 import dev.seckill.store.feed.ChangeFeed;
 import dev.seckill.store.protocol.Reply;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -43,15 +43,23 @@ public final class InventoryBook {
     private final List<Sku> skuOrder = new ArrayList<>();
     private final RequestTable requests = new RequestTable();
     /** Finished requests in the order they finished: the oldest are forgotten first. */
-    private final ArrayDeque<Reservation> finished = new ArrayDeque<>();
-    /** Reserved units with a TTL; entries that finished early are skipped when they come up. */
+    private final AppendLog<Reservation> finished = new AppendLog<>();
     /** Restocks sent with a request id, what they answered; forgotten like finished requests. */
     private final Map<String, RestockRequest> restocks = new HashMap<>();
-    private final ArrayDeque<RestockRequest> finishedRestocks = new ArrayDeque<>();
+    private final AppendLog<RestockRequest> finishedRestocks = new AppendLog<>();
+    /**
+     * Every change of a reservation the sync has not acknowledged, with its feed sequence number, in
+     * feed order (a reservation changes at most twice: made, finished): from it and the marks on the
+     * reservations a snapshot writer tells which reservation rows were in the feed at a freeze.
+     */
+    private final AppendLog<Reservation> reservationChanges = AppendLog.numbered();
+    /** Reserved units with a TTL; entries that finished early are skipped when they come up. */
     private final PriorityQueue<Reservation> expiries = new PriorityQueue<>(BY_EXPIRY);
     private final ChangeFeed feed = new ChangeFeed();
     private final long[] rejects = new long[Reject.values().length];
     private long now;
+    /** The freeze period: a snapshot freeze ends one and starts the next (see {@link Reservation#finishedIn}). */
+    private int period = 1;
     private long nextOrdinal;
     private int pending;
     /** Pending reservations that have a TTL: while there are any, the leader ticks its clock in. */
@@ -126,7 +134,7 @@ public final class InventoryBook {
         if (reqId != null) {
             RestockRequest done = new RestockRequest(reqId, answer, now);
             restocks.put(reqId, done);
-            finishedRestocks.addLast(done);
+            finishedRestocks.add(done);
             forgetOldRequests();
         }
         return answer;
@@ -247,10 +255,10 @@ public final class InventoryBook {
         Reservation r = new Reservation(reqId, user, lines, qtys, now, expiresAt, nextOrdinal++, answer,
                 sell ? ReservationState.CONFIRMED : ReservationState.RESERVED);
         requests.putNew(r); // take and reserveAll found no prior request under this id
-        feed.changed(r);
+        changed(r);
         if (sell) {
             confirmedCount++;
-            finished.addLast(r);
+            finished.add(r);
             forgetOldRequests();
         } else {
             reservedCount++;
@@ -333,13 +341,29 @@ public final class InventoryBook {
     private void finish(Reservation r, ReservationState to) {
         r.state = to;
         r.updatedAt = now;
+        r.finishedIn = period;
         pending--;
         if (r.expiresAt != 0) {
             expiring--;
         }
-        feed.changed(r);
-        finished.addLast(r);
+        changed(r);
+        finished.add(r);
         forgetOldRequests();
+    }
+
+    /** Puts a reservation's change in the feed, and in the log a snapshot reads the feed's reservations from. */
+    private void changed(Reservation r) {
+        feed.changed(r);
+        forgetAcknowledgedChanges();
+        reservationChanges.add(r, r.changeSeq());
+    }
+
+    /** Drops the logged changes the sync acknowledged: they left the feed. */
+    private void forgetAcknowledgedChanges() {
+        long acked = feed.ackedSeq();
+        while (!reservationChanges.isEmpty() && reservationChanges.firstNumber() <= acked) {
+            reservationChanges.removeFirst();
+        }
     }
 
     private Reservation rejected(String reqId, String user, String[] lines, long[] qtys, Reply no) {
@@ -348,7 +372,7 @@ public final class InventoryBook {
 
     private Reply remember(Reservation refusal) {
         requests.putNew(refusal); // take and reserveAll found no prior request under this id
-        finished.addLast(refusal);
+        finished.add(refusal);
         forgetOldRequests();
         return refusal.answer();
     }
@@ -360,14 +384,15 @@ public final class InventoryBook {
         while ((oldest = finished.peekFirst()) != null
                 && (finished.size() > settings.maxFinishedRequestIds()
                     || now - oldest.updatedAt >= settings.requestIdRetentionMs())) {
-            finished.pollFirst();
+            finished.removeFirst();
             requests.remove(oldest);
+            oldest.forgottenIn = period;
         }
         RestockRequest restock;
         while ((restock = finishedRestocks.peekFirst()) != null
                 && (finishedRestocks.size() > settings.maxFinishedRequestIds()
                     || now - restock.at() >= settings.requestIdRetentionMs())) {
-            finishedRestocks.pollFirst();
+            finishedRestocks.removeFirst();
             restocks.remove(restock.requestId(), restock);
         }
     }
@@ -465,6 +490,27 @@ public final class InventoryBook {
         return requests;
     }
 
+    /**
+     * Hands what a snapshot needs to the snapshot writer as views that never change (see
+     * {@link BookSnapshot#freeze}), and starts a new freeze period; returns the period it ended.
+     */
+    int freeze(BookSnapshot.Views into) {
+        forgetAcknowledgedChanges();
+        into.finished = finished.view();
+        into.restocks = finishedRestocks.view();
+        into.reservationChanges = reservationChanges.view();
+        into.requests = requests.freeze();
+        into.pending = pending;
+        return period++;
+    }
+
+    void restoreFeedRow(dev.seckill.store.feed.FeedRow row, long seq) {
+        feed.restore(row, seq);
+        if (row instanceof Reservation r) {
+            reservationChanges.add(r, seq);
+        }
+    }
+
     /** Remembered restock request ids, oldest first. */
     Iterable<RestockRequest> restocksInOrder() {
         return finishedRestocks;
@@ -472,7 +518,7 @@ public final class InventoryBook {
 
     void restoreRestock(RestockRequest r) {
         restocks.put(r.requestId(), r);
-        finishedRestocks.addLast(r);
+        finishedRestocks.add(r);
     }
 
     long nextOrdinal() {
@@ -510,7 +556,7 @@ public final class InventoryBook {
                 expiries.add(r);
             }
         } else {
-            finished.addLast(r);
+            finished.add(r);
         }
     }
 }

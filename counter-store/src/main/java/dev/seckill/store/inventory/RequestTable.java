@@ -16,16 +16,27 @@ import java.util.function.Consumer;
  * and freed slots are reused in the order their reservations were forgotten, which is about the
  * order they were made); the hashing touches ints only, which the collector never scans.
  *
- * <p>Not thread-safe: owned by the book's single writer.
+ * <p>The slots are chunked, copy on write: {@link #freeze()} hands the remembered reservations to
+ * the snapshot writer by copying the chunk directory (a reference per {@value #CHUNK} slots); the
+ * first write into a chunk after a freeze copies that chunk, so a frozen view never changes.
+ *
+ * <p>Not thread-safe: owned by the book's single writer (a frozen view may be read by any thread
+ * that received it through a happens-before edge).
  */
 final class RequestTable {
-    private static final int INITIAL_CAPACITY = 1 << 10;
+    private static final int SHIFT = 10;
+    static final int CHUNK = 1 << SHIFT;
+    private static final int MASK = CHUNK - 1;
+    private static final int INITIAL_CAPACITY = CHUNK;
     private static final int NONE = -1;
 
     /** Bucket heads: a slot number, or NONE. */
     private int[] buckets = newBuckets(INITIAL_CAPACITY);
-    /** The reservation in each slot; null for a free slot. */
-    private Reservation[] slots = new Reservation[INITIAL_CAPACITY];
+    /** The reservation in each slot (chunk {@code s >>> SHIFT}, index {@code s & MASK}); null for a free slot. */
+    private Reservation[][] slots = {new Reservation[CHUNK]};
+    /** The freeze generation each chunk was last copied in; the table's own while it equals {@link #generation}. */
+    private int[] ownedIn = {0};
+    private int generation;
     /** The next slot in the same bucket, or NONE; for a free slot, the next free slot. */
     private int[] next = new int[INITIAL_CAPACITY];
     /** Slots never used yet start here. */
@@ -40,8 +51,9 @@ final class RequestTable {
 
     Reservation get(String requestId) {
         for (int s = buckets[index(requestId.hashCode(), buckets.length)]; s != NONE; s = next[s]) {
-            if (slots[s].requestId.equals(requestId)) {
-                return slots[s];
+            Reservation r = slots[s >>> SHIFT][s & MASK];
+            if (r.requestId.equals(requestId)) {
+                return r;
             }
         }
         return null;
@@ -62,7 +74,8 @@ final class RequestTable {
             rehash(buckets.length << 1);
         }
         int s = takeSlot();
-        slots[s] = r;
+        own(s >>> SHIFT);
+        slots[s >>> SHIFT][s & MASK] = r;
         r.slot = s;
         int b = index(r.requestId.hashCode(), buckets.length);
         next[s] = buckets[b];
@@ -73,7 +86,7 @@ final class RequestTable {
     /** Removes {@code r} itself; a later reservation that reused its request id stays. */
     boolean remove(Reservation r) {
         int s = r.slot;
-        if (s == NONE || slots[s] != r) {
+        if (s == NONE || slots[s >>> SHIFT][s & MASK] != r) {
             return false;
         }
         int b = index(r.requestId.hashCode(), buckets.length);
@@ -86,7 +99,8 @@ final class RequestTable {
             }
             next[prev] = next[s];
         }
-        slots[s] = null;
+        own(s >>> SHIFT);
+        slots[s >>> SHIFT][s & MASK] = null;
         r.slot = NONE;
         if (freedCount == freed.length) {
             freed = Arrays.copyOf(freed, freedCount << 1);
@@ -102,10 +116,23 @@ final class RequestTable {
 
     /** Every mapped reservation, in slot order. */
     void forEach(Consumer<Reservation> action) {
-        for (int s = 0; s < fresh; s++) {
-            if (slots[s] != null) {
-                action.accept(slots[s]);
-            }
+        new Frozen(slots, fresh).forEach(action); // a walk on the owner's thread: no copy needed
+    }
+
+    /**
+     * The mapped reservations as they are now, for reading on another thread while the table goes
+     * on changing: copies the chunk directory, not the slots.
+     */
+    Frozen freeze() {
+        Frozen f = new Frozen(Arrays.copyOf(slots, (fresh + MASK) >>> SHIFT), fresh);
+        generation++;
+        return f;
+    }
+
+    private void own(int c) {
+        if (ownedIn[c] != generation) {
+            slots[c] = slots[c].clone();
+            ownedIn[c] = generation;
         }
     }
 
@@ -113,9 +140,17 @@ final class RequestTable {
         if (freedCount > 0) {
             return freed[--freedCount];
         }
-        if (fresh == slots.length) {
-            slots = Arrays.copyOf(slots, fresh << 1);
+        if (fresh == next.length) {
             next = Arrays.copyOf(next, fresh << 1);
+        }
+        int c = fresh >>> SHIFT;
+        if (c == slots.length) {
+            slots = Arrays.copyOf(slots, c << 1);
+            ownedIn = Arrays.copyOf(ownedIn, c << 1);
+        }
+        if (slots[c] == null) {
+            slots[c] = new Reservation[CHUNK];
+            ownedIn[c] = generation;
         }
         return fresh++;
     }
@@ -123,7 +158,7 @@ final class RequestTable {
     private void rehash(int capacity) {
         buckets = newBuckets(capacity);
         for (int s = 0; s < fresh; s++) {
-            Reservation r = slots[s];
+            Reservation r = slots[s >>> SHIFT][s & MASK];
             if (r != null) {
                 int b = index(r.requestId.hashCode(), capacity);
                 next[s] = buckets[b];
@@ -141,5 +176,25 @@ final class RequestTable {
     /** Spreads the high bits down, as HashMap does: request ids often differ only in their last chars. */
     private static int index(int hash, int length) {
         return (hash ^ (hash >>> 16)) & (length - 1);
+    }
+
+    /** The table frozen by {@link RequestTable#freeze}: its reservations in slot order; never changes. */
+    static final class Frozen {
+        private final Reservation[][] chunks;
+        private final int slots;
+
+        private Frozen(Reservation[][] chunks, int slots) {
+            this.chunks = chunks;
+            this.slots = slots;
+        }
+
+        void forEach(Consumer<Reservation> action) {
+            for (int s = 0; s < slots; s++) {
+                Reservation r = chunks[s >>> SHIFT][s & MASK];
+                if (r != null) {
+                    action.accept(r);
+                }
+            }
+        }
     }
 }

@@ -25,6 +25,14 @@ public final class Reservation extends FeedRow {
     long updatedAt;
     /** Its slot in the book's {@link RequestTable} while the table maps the request id to it, else -1. */
     int slot = -1;
+    /**
+     * The book's freeze period in which it finished: {@link Integer#MAX_VALUE} while RESERVED, 0 if
+     * it was made finished (a sale, a refusal). Written once by the apply thread, read racily by a
+     * snapshot writer, to which any value after its freeze says the same: still pending then.
+     */
+    int finishedIn;
+    /** The freeze period in which the book forgot its request id, {@link Integer#MAX_VALUE} until then; as {@link #finishedIn}. */
+    int forgottenIn = Integer.MAX_VALUE;
 
     Reservation(String requestId, String user, String[] skus, long[] quantities, long createdAt,
                 long expiresAt, long ordinal, Reply answer, ReservationState state) {
@@ -44,6 +52,7 @@ public final class Reservation extends FeedRow {
         }
         this.state = state;
         this.updatedAt = createdAt;
+        this.finishedIn = state == ReservationState.RESERVED ? Integer.MAX_VALUE : 0;
     }
 
     public String requestId() {

@@ -1,9 +1,7 @@
 package dev.seckill.store.inventory;
 
+import dev.seckill.store.collection.StringLongMap;
 import dev.seckill.store.feed.FeedRow;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The stock of one SKU. Always {@code total == available + reserved + sold}, none negative:
@@ -16,7 +14,7 @@ public final class Sku extends FeedRow {
     long reserved;
     long sold;
     /** What each user holds of this SKU (reserved + sold), only for users named with USER. */
-    final Map<String, long[]> holdings = new HashMap<>();
+    final StringLongMap holdings = new StringLongMap();
     /** This SKU as the one line of a reservation, shared by all of them; never written. */
     final String[] asLine;
 
@@ -48,18 +46,23 @@ public final class Sku extends FeedRow {
     }
 
     long held(String user) {
-        long[] h = holdings.get(user);
-        return h == null ? 0 : h[0];
+        int h = holdings.find(user);
+        return h == StringLongMap.ABSENT ? 0 : holdings.valueAt(h);
     }
 
     void hold(String user, long delta) {
-        long[] h = holdings.get(user);
-        if (h == null) {
+        int h = holdings.find(user);
+        if (h == StringLongMap.ABSENT) {
             if (delta != 0) {
-                holdings.put(user, new long[] {delta});
+                holdings.insert(user, delta);
             }
-        } else if ((h[0] += delta) == 0) {
-            holdings.remove(user); // keeps memory bounded by the users who hold something now
+        } else {
+            long now = holdings.valueAt(h) + delta;
+            if (now == 0) {
+                holdings.removeAt(h); // keeps memory bounded by the users who hold something now
+            } else {
+                holdings.setAt(h, now);
+            }
         }
     }
 }

@@ -175,7 +175,8 @@ public final class ShardStateMachine extends BaseStateMachine {
     /**
      * Called by Ratis on the apply thread when the log has grown enough since the last snapshot,
      * and again after every round of applied entries until a call returns a snapshot's index.
-     * The first call freezes the state (milliseconds) and hands it to the snapshot writer; calls
+     * The first call freezes the state (O(SKUs and changes since the last freeze), not O(reservations):
+     * tens of microseconds with millions retained) and hands it to the snapshot writer; calls
      * while it writes return -1 at once (no snapshot yet: Ratis keeps the log); the first call
      * after it wrote returns that snapshot's index, and Ratis then purges the log up to it.
      */

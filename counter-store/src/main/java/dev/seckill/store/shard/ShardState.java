@@ -164,9 +164,9 @@ public final class ShardState {
     }
 
     /**
-     * The state as it is now, cheap to take on the apply thread (references and figures are
-     * copied, nothing is serialised), to be written to a snapshot by another thread while
-     * commands go on being applied.
+     * The state as it is now, cheap to take on the apply thread (SKU figures and chunk directories
+     * are copied, not reservations, holders or counters; see {@link BookSnapshot#freeze}), to be
+     * written to a snapshot by another thread while commands go on being applied.
      */
     public Frozen freeze() {
         return new Frozen(BookSnapshot.freeze(book), counters.freeze());

@@ -28,6 +28,13 @@ final class BookSession {
         this.book = book;
     }
 
+    /** Goes on with {@code earlier}'s history on {@code book} (a copy of its book, restored from a snapshot). */
+    BookSession(InventoryBook book, BookSession earlier) {
+        this.book = book;
+        sent.addAll(earlier.sent);
+        boundaries.addAll(earlier.boundaries.subList(1, earlier.boundaries.size()));
+    }
+
     /** The concrete step for {@code op}: a {@link Command} or an {@link AckUpTo}; null if there is nothing to retry yet. */
     InventoryOp resolve(InventoryOp op) {
         if (op instanceof Tick t) {

@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * The book's request table against a {@link HashMap}: the same mappings after any sequence of
  * puts (a new reservation, also under an id in use; {@code putNew} where the id is free) and removals of a reservation itself, across
- * several growths of the table.
+ * several growths of the table; and every frozen view keeps what the table mapped when it was
+ * frozen, however the table changed after (its chunks are copy on write).
  */
 class RequestTableProperties {
 
@@ -31,7 +32,13 @@ class RequestTableProperties {
         RequestTable table = new RequestTable();
         Map<String, Reservation> model = new HashMap<>();
         List<Reservation> made = new ArrayList<>();
+        List<RequestTable.Frozen> frozen = new ArrayList<>();
+        List<List<Reservation>> mappedThen = new ArrayList<>();
         for (Step s : steps) {
+            if (s.back() == 0 && frozen.size() < 20) {
+                frozen.add(table.freeze());
+                mappedThen.add(new ArrayList<>(model.values()));
+            }
             if (s.put() || made.isEmpty()) {
                 Reservation r = reservation("order-" + s.id(), made.size());
                 if (model.containsKey(r.requestId)) {
@@ -55,6 +62,11 @@ class RequestTableProperties {
         Map<Reservation, Boolean> seen = new IdentityHashMap<>();
         table.forEach(r -> assertThat(seen.put(r, true)).as("visited once").isNull());
         assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(model.values());
+        for (int i = 0; i < frozen.size(); i++) {
+            Map<Reservation, Boolean> then = new IdentityHashMap<>();
+            frozen.get(i).forEach(r -> assertThat(then.put(r, true)).as("visited once").isNull());
+            assertThat(then.keySet()).as("frozen view %d", i).containsExactlyInAnyOrderElementsOf(mappedThen.get(i));
+        }
     }
 
     @Provide
