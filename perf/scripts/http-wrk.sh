@@ -9,8 +9,8 @@
 # a new buyer of one unit with its own userId and Idempotency-Key. At the end it reads the sale
 # back and checks: total == available + reserved + sold, reserved + sold <= stock (no oversell),
 # and reserved + sold == the 201 answers counted (wrk drops the answers still on their way when
-# time is up and those of requests it timed out, so up to CONNECTIONS + socket errors more may have
-# been reserved than counted; the check allows that and prints the difference as
+# time is up and those of requests it timed out, and a 503 after a store timeout may have reserved,
+# so up to CONNECTIONS + socket errors + 503s more may have been reserved than counted; the check allows that and prints the difference as
 # unanswered_at_end). With a stock that sells out well before the end, the two are equal. One line: WRK OK|FAILED ... with rps, p50/p99 and answers by status.
 #
 # Environment: URL (http://127.0.0.1:8080), DURATION (10s), CONNECTIONS (200), THREADS (2),
@@ -68,8 +68,11 @@ problems=""
 [ "$total" -eq $((available + reserved + sold)) ] || { verdict=FAILED; problems+=" total!=available+reserved+sold"; }
 [ "$held" -le "$STOCK" ] || { verdict=FAILED; problems+=" OVERSOLD"; }
 [ "$held" -ge "$created" ] || { verdict=FAILED; problems+=" fewer_units_than_201s"; }
-# answers wrk never read: in flight at the end (one per connection at most) or timed out
-[ "$held" -le $((created + CONNECTIONS + socket_errors)) ] || { verdict=FAILED; problems+=" more_units_than_201s_plus_unread"; }
+# answers wrk never read (in flight at the end, one per connection at most, or timed out), and 503s:
+# a 503 after the store call timed out may still have reserved; its buyer retries with the same
+# Idempotency-Key to learn the first answer (seckill-service/README.md, known limits)
+unavailable=$(echo "$line" | grep -o '503:[0-9]*' | cut -d: -f2)
+[ "$held" -le $((created + CONNECTIONS + socket_errors + ${unavailable:-0})) ] || { verdict=FAILED; problems+=" more_units_than_201s_plus_unread"; }
 echo "WRK $verdict sale=$SALE stock=$STOCK reserved=$reserved sold=$sold available=$available answered_201=$created" \
   "unanswered_at_end=$((held - created)) $line${problems:+ problems:$problems}"
 [ "$verdict" = OK ]
