@@ -106,7 +106,7 @@ measure() { # label round kind sale prefix [wrap]
 for round in $(seq 1 "$ROUNDS"); do
   for arg in "$@"; do
     label=${arg%%=*}
-    jar=${arg#*=}
+    jar=$(realpath "${arg#*=}") # start() runs it from an empty directory
     start "$label-$round" "$jar"
     sale warm 100000000
     drive warm w "${WARMUP}s"
