@@ -36,6 +36,17 @@ PID=
 stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=; fi; }
 trap 'stop; rm -rf "$WORK"' EXIT
 
+# one line per thread: tid, utime+stime, group name (the kernel's 15 characters, numbers dropped)
+thread_ticks() {
+  { cat /proc/"$PID"/task/*/stat 2>/dev/null || true; } | awk '{
+    lp = index($0, "("); rp = 0
+    for (i = length($0); i > lp; i--) if (substr($0, i, 1) == ")") { rp = i; break }
+    name = substr($0, lp + 1, rp - lp - 1)
+    split(substr($0, rp + 2), f, " ")
+    sub(/[-#_ .]*[0-9]+$/, "", name); sub(/[-#_ .]+$/, "", name); gsub(/ /, "_", name)
+    print $1, f[12] + f[13], name }'
+}
+
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/"$PID"/stat; }
 
 start() {
@@ -74,19 +85,28 @@ drive() { # sale prefix duration [wrap]: wrk's summary line into $WORK/result
 
 measure() { # label round kind sale prefix [wrap]
   local before after requests
+  [ "${BY_THREAD:-}" = 1 ] && thread_ticks > "$WORK/threads-before"
   before=$(ticks)
   drive "$4" "$5" "$DURATION" "${6:-}"
   after=$(ticks)
+  [ "${BY_THREAD:-}" = 1 ] && thread_ticks > "$WORK/threads-after"
   requests=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' "$WORK/result" | head -n 1)
   echo "CPU label=$1 round=$2 kind=$3 requests=$requests cpu_s=$(( (after - before) / 100 )).$(printf %02d $(( (after - before) % 100 )))" \
     "cpu_us_per_request=$(( (after - before) * 10000 / (requests > 0 ? requests : 1) ))" \
     "$(grep -o 'rps=[0-9]*' "$WORK/result") $(grep -o 'p99_ms=[0-9.]*' "$WORK/result") $(grep -o 'answers={[^}]*}' "$WORK/result")"
+  if [ "${BY_THREAD:-}" = 1 ]; then
+    # threads started during the measurement count from zero; ticks are 10 ms
+    awk -v req="$requests" -v label="$1" -v kind="$3" 'NR == FNR { b[$1] = $2; next }
+      { g[$3] += $2 - ($1 in b ? b[$1] : 0) }
+      END { for (n in g) if (g[n] > 0) printf "  THREADS label=%s kind=%s group=%s cpu_us_per_request=%.1f\n", label, kind, n, g[n] * 10000 / (req > 0 ? req : 1) }' \
+      "$WORK/threads-before" "$WORK/threads-after" | sort -t= -k5 -g -r
+  fi
 }
 
 for round in $(seq 1 "$ROUNDS"); do
   for arg in "$@"; do
     label=${arg%%=*}
-    jar=${arg#*=}
+    jar=$(realpath "${arg#*=}") # start() runs it from an empty directory
     start "$label-$round" "$jar"
     sale warm 100000000
     drive warm w "${WARMUP}s"

@@ -53,7 +53,7 @@ public final class TestPlatform implements AutoCloseable {
         p.put("store.embedded.port", "0");
         p.put("store.embedded.data-dir", dir.resolve("counter-store").toString());
         p.put("spring.datasource.url", "jdbc:h2:file:" + dir.resolve("rds").resolve("seckill").toAbsolutePath()
-                + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE");
+                + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0"); // as application.properties
         p.put("SECKILL_SERVICE_TOKEN", SERVICE_TOKEN);
         p.put("SECKILL_ADMIN_TOKEN", ADMIN_TOKEN);
         for (String kv : extraProperties) {
