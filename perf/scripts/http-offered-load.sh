@@ -155,8 +155,10 @@ measure() {
 
 verdict=OK
 if [ "$SPIKE" = 1 ]; then
+  n=0
   for rate in $RATES; do
-    measure "http-$RUN-$rate" $(( rate * STEP_SECONDS / DEMAND > 0 ? rate * STEP_SECONDS / DEMAND : 1 )) "$rate"
+    n=$((n + 1))
+    measure "http-$RUN-$n-$rate" $(( rate * STEP_SECONDS / DEMAND > 0 ? rate * STEP_SECONDS / DEMAND : 1 )) "$rate"
   done
 else
   measure "http-$RUN" "$STOCK" "$RATES"
