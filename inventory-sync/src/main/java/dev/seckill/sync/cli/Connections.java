@@ -20,7 +20,7 @@ final class Connections {
     String store;
 
     @Option(names = "--jdbc-url", required = true, paramLabel = "URL",
-            description = "the RDS, e.g. jdbc:mariadb://127.0.0.1:3306/seckill or jdbc:h2:./data/rds;MODE=MySQL;DATABASE_TO_LOWER=TRUE")
+            description = "the RDS, e.g. jdbc:mariadb://127.0.0.1:3306/seckill or jdbc:h2:./data/rds;MODE=MySQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0 (H2: WRITE_DELAY=0, or a committed batch may not be on disk when the store is told)")
     String jdbcUrl;
 
     @Option(names = "--jdbc-user", paramLabel = "USER", defaultValue = "root", description = "default: ${DEFAULT-VALUE}")
