@@ -32,12 +32,13 @@ public class PastOrdersLoader {
 
     private final AdmissionControl admission;
     private final JdbcTemplate jdbc;
-    private final ObjectProvider<InventorySyncRunner> sync;
+    /** The in-process sync, or null when a separate process syncs. */
+    private final InventorySyncRunner sync;
 
     public PastOrdersLoader(AdmissionControl admission, JdbcTemplate jdbc, ObjectProvider<InventorySyncRunner> sync) {
         this.admission = admission;
         this.jdbc = jdbc;
-        this.sync = sync;
+        this.sync = sync.getIfAvailable(); // here, on the thread that builds the context, not on the loader's
         admission.pastOrdersLoading(); // before the web server takes its first request
         Thread t = new Thread(this::load, "past-orders-loader");
         t.setDaemon(true);
@@ -79,7 +80,7 @@ public class PastOrdersLoader {
 
     /** With the sync in this process: until its checkpoint reaches what the store had at the start. */
     private void waitForTheSync() throws InterruptedException {
-        InventorySyncRunner runner = sync.getIfAvailable();
+        InventorySyncRunner runner = sync;
         if (runner == null) {
             return;
         }
