@@ -149,20 +149,12 @@ public final class BookSnapshot {
                 writeReservation(r, r.state, r.updatedAt, out);
             }
             int[] pending = {0};
-            IOException[] failed = {null};
             views.requests.forEach(r -> {
-                if (!finishedByThen(r) && failed[0] == null) {
-                    try {
-                        writeReservation(r, ReservationState.RESERVED, r.createdAt, out);
-                    } catch (IOException e) {
-                        failed[0] = e;
-                    }
+                if (!finishedByThen(r)) {
+                    writeReservation(r, ReservationState.RESERVED, r.createdAt, out);
                     pending[0]++;
                 }
             });
-            if (failed[0] != null) {
-                throw failed[0];
-            }
             if (pending[0] != views.pending) { // the count is written already: never write a torn snapshot
                 throw new IllegalStateException("frozen book had " + views.pending + " pending reservations, found "
                         + pending[0]);

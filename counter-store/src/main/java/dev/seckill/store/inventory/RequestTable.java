@@ -116,7 +116,7 @@ final class RequestTable {
 
     /** Every mapped reservation, in slot order. */
     void forEach(Consumer<Reservation> action) {
-        new Frozen(slots, fresh).forEach(action); // a walk on the owner's thread: no copy needed
+        new Frozen(slots, fresh).forEach(action::accept); // a walk on the owner's thread: no copy needed
     }
 
     /**
@@ -188,7 +188,7 @@ final class RequestTable {
             this.slots = slots;
         }
 
-        void forEach(Consumer<Reservation> action) {
+        <E extends Exception> void forEach(ReservationConsumer<E> action) throws E {
             for (int s = 0; s < slots; s++) {
                 Reservation r = chunks[s >>> SHIFT][s & MASK];
                 if (r != null) {
@@ -196,5 +196,11 @@ final class RequestTable {
                 }
             }
         }
+    }
+
+    /** Receives the reservations of a frozen table; may throw what its caller throws (a snapshot's IOException). */
+    @FunctionalInterface
+    interface ReservationConsumer<E extends Exception> {
+        void accept(Reservation r) throws E;
     }
 }
