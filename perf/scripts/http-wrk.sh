@@ -71,7 +71,7 @@ problems=""
 # answers wrk never read (in flight at the end, one per connection at most, or timed out), and 503s:
 # a 503 after the store call timed out may still have reserved; its buyer retries with the same
 # Idempotency-Key to learn the first answer (seckill-service/README.md, known limits)
-unavailable=$(echo "$line" | grep -o '503:[0-9]*' | cut -d: -f2)
+unavailable=$(echo "$line" | grep -o '503:[0-9]*' | cut -d: -f2 || true) # grep finds none when there was no 503
 [ "$held" -le $((created + CONNECTIONS + socket_errors + ${unavailable:-0})) ] || { verdict=FAILED; problems+=" more_units_than_201s_plus_unread"; }
 echo "WRK $verdict sale=$SALE stock=$STOCK reserved=$reserved sold=$sold available=$available answered_201=$created" \
   "unanswered_at_end=$((held - created)) $line${problems:+ problems:$problems}"

@@ -6,6 +6,7 @@ import dev.seckill.perf.openloop.HttpFraming;
 import dev.seckill.perf.openloop.HttpRequestTemplate;
 import dev.seckill.perf.openloop.LoadConnection;
 import dev.seckill.perf.openloop.RequestTemplate;
+import dev.seckill.perf.openloop.Timeline;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -43,7 +44,9 @@ import java.util.concurrent.locks.LockSupport;
  * CPU per request (its process CPU time over the step, JIT and GC included, over the requests
  * sent). It stops after the first step it could not keep up with: answers below 90% of the
  * offered rate, answers still missing {@code --drain} seconds after the step, or more than 10% of
- * the answers fast rejections (429/503) or errors.
+ * the answers fast rejections (429/503) or errors. With {@code --timeline FILE} it also appends,
+ * per step, a row for each 50 ms of intended send time: requests, 201s, answers slower than 50 ms
+ * and the slowest ({@link Timeline}), to show where in the step the tail came from.
  *
  * <pre>SECKILL_SERVICE_TOKEN=... java -cp perf/target/benchmarks.jar dev.seckill.perf.HttpOfferedLoad \
  *     --url http://127.0.0.1:8080 --sale SALE --rates 250,500,1000 [--connections 200] [--seconds 10] [--csv FILE]</pre>
@@ -51,6 +54,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class HttpOfferedLoad implements AutoCloseable {
     static final String CSV_HEADER = OfferedLoad.CSV_HEADER
             + ",created_201,conflict_409,throttled_429,unavailable_503,other_status,unanswered,generator_cpu_us_per_request";
+
+    /** The timeline's bucket width and the latency it counts as slow (the spike target's p99 bound). */
+    static final long TIMELINE_BUCKET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    static final long TIMELINE_SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final List<LoadConnection> connections;
     private final ArrayBlockingQueue<LoadConnection> idle;
@@ -104,7 +111,7 @@ public final class HttpOfferedLoad implements AutoCloseable {
 
     /** What one step at one offered rate gave; {@code statuses[s]}: answers with status s. */
     record Step(long offered, double achieved, long requests, Histogram latencies, long[] statuses, long unanswered,
-            long cpuNanos, long sent) {
+            long cpuNanos, long sent, Timeline timeline) {
         long created() {
             return statuses[201];
         }
@@ -168,6 +175,9 @@ public final class HttpOfferedLoad implements AutoCloseable {
         long end = start + (long) (seconds * 1e9);
         long giveUp = end + (long) (drainSeconds * 1e9);
         ArrivalSchedule schedule = new ArrivalSchedule(start, rate);
+        Timeline timeline = new Timeline(start, TIMELINE_BUCKET_NANOS,
+                (int) Math.ceil(seconds * 1e9 / TIMELINE_BUCKET_NANOS) + 1, TIMELINE_SLOW_NANOS);
+        reader.recordInto(timeline);
         long total = schedule.dueBy(end - 1);
         reader.windowEndsAt(end);
         List<LoadConnection> unflushed = new ArrayList<>();
@@ -223,8 +233,9 @@ public final class HttpOfferedLoad implements AutoCloseable {
         }
         long answered = reader.answers() - answersBefore;
         double achieved = (reader.answersInWindow() - windowBefore) / seconds;
+        reader.recordInto(null);
         return new Step(rate, achieved, total, reader.takeLatencies(), statuses, total - answered,
-                processCpuNanos() - cpuBefore, sent);
+                processCpuNanos() - cpuBefore, sent, timeline);
     }
 
     private long[] statuses() {
@@ -254,11 +265,11 @@ public final class HttpOfferedLoad implements AutoCloseable {
 
     private static final String USAGE = "usage: HttpOfferedLoad --sale ID [--url http://127.0.0.1:8080]"
             + " [--token-env SECKILL_SERVICE_TOKEN] [--connections N] [--rates R1,R2,...] [--seconds S] [--drain S]"
-            + " [--target NAME] [--label NAME] [--csv FILE] [--id-prefix P]";
+            + " [--target NAME] [--label NAME] [--csv FILE] [--timeline FILE] [--id-prefix P]";
 
     public static void main(String[] args) throws Exception {
         CommandLine options = new CommandLine(args, USAGE, "--url", "--sale", "--token-env", "--connections",
-                "--rates", "--seconds", "--drain", "--target", "--label", "--csv", "--id-prefix");
+                "--rates", "--seconds", "--drain", "--target", "--label", "--csv", "--timeline", "--id-prefix");
         URI url = URI.create(options.get("--url", "http://127.0.0.1:8080"));
         if (!"http".equals(url.getScheme()) || url.getHost() == null) {
             options.fail("--url takes http://host[:port] (no TLS here)");
@@ -281,6 +292,7 @@ public final class HttpOfferedLoad implements AutoCloseable {
         String target = options.get("--target", "service");
         String label = options.get("--label", "purchase");
         String csv = options.get("--csv", "");
+        String timelineCsv = options.get("--timeline", "");
         String idPrefix = options.get("--id-prefix",
                 "hl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + "-");
         long[] rates = options.numbers("--rates", "1000");
@@ -299,6 +311,9 @@ public final class HttpOfferedLoad implements AutoCloseable {
                 out.println(row);
                 if (!csv.isEmpty()) {
                     CommandLine.appendRow(Path.of(csv), CSV_HEADER, row);
+                }
+                if (!timelineCsv.isEmpty()) {
+                    step.timeline().append(Path.of(timelineCsv), label, rate);
                 }
                 if (!step.keptUp()) {
                     out.printf(Locale.ROOT, "# %s could not keep up with %d/s: stopping here%n", target, rate);

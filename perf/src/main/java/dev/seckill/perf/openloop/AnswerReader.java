@@ -42,6 +42,7 @@ public final class AnswerReader implements Runnable, AutoCloseable {
     private volatile long reopened;
     private volatile long windowEndNanos = Long.MAX_VALUE;
     private volatile Throwable failure;
+    private volatile Timeline timeline;
 
     /** Pipelined RESP: no connection is handed back, none reopened. */
     public AnswerReader(List<LoadConnection> connections) throws IOException {
@@ -65,6 +66,11 @@ public final class AnswerReader implements Runnable, AutoCloseable {
     /** Answers read at or before {@code nanos} count toward {@link #answersInWindow()}. */
     public void windowEndsAt(long nanos) {
         windowEndNanos = nanos;
+    }
+
+    /** From now on each answer is also recorded in {@code timeline} (null: none). */
+    public void recordInto(Timeline timeline) {
+        this.timeline = timeline;
     }
 
     public long answers() {
@@ -137,8 +143,13 @@ public final class AnswerReader implements Runnable, AutoCloseable {
         int kind;
         long done = 0;
         boolean closes = false;
+        Timeline t = timeline;
         while (!closes && (kind = framing.next(in)) != AnswerFraming.INCOMPLETE) {
-            latencies.recordValue(Math.max(0, c.inFlight.answered(now)));
+            long latency = Math.max(0, c.inFlight.answered(now));
+            latencies.recordValue(latency);
+            if (t != null) {
+                t.record(now - latency, latency, kind);
+            }
             byKind.getAndIncrement(kind);
             done++;
             closes = framing.closesConnection();
