@@ -23,7 +23,8 @@
 # unit (its own userId and Idempotency-Key). Latency runs from each request's intended send time.
 #
 # Rows go to perf/results/http-offered-<date>.csv (SOLD_OUT=1: http-offered-soldout-<date>.csv,
-# SPIKE=1: http-offered-spike-<date>.csv);
+# SPIKE=1: http-offered-spike-<date>.csv), and per 50 ms of each step (requests, 201s, answers
+# slower than 50 ms, the slowest) to the same name ending -timeline.csv;
 # charts.sh draws perf/charts/http-offered-latency.png. At the end the sale is read back: OK when
 # total == available + reserved + sold, reserved + sold <= stock, and reserved + sold equals the
 # 201s counted (plus at most the requests sent but never answered and those answered 503, whose
@@ -64,6 +65,7 @@ SERVICE_JAR=seckill-service/target/seckill-service.jar
 OUT=perf/results
 mkdir -p "$OUT"
 CSV="$OUT/http-offered-${KIND:+$KIND-}$(date -u +%Y%m%dT%H%M%SZ).csv"
+TIMELINE="${CSV%.csv}-timeline.csv"
 WORK=$(mktemp -d)
 SERVICE_PID=
 stop_service() {
@@ -125,9 +127,15 @@ measure() {
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   local cpu_before cpu_after
   cpu_before=$(service_cpu)
-  offer "$sale" "$rates" "$STEP_SECONDS" --label "$LABEL" --csv "$CSV" | tee "$WORK/steps.out"
+  offer "$sale" "$rates" "$STEP_SECONDS" --label "$LABEL" --csv "$CSV" --timeline "$TIMELINE" | tee "$WORK/steps.out"
   cpu_after=$(service_cpu)
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  # where in each step the slow answers were: the rush at its start, or later (GC, compilation)
+  for rate in $rates; do
+    awk -F, -v r="$rate" '$2 == r { if ($3 < 500) { a += $6; ca += $5 } else { b += $6 }; if ($7 > m) { m = $7; at = $3 } }
+      END { printf "answers slower than 50 ms at %d/s: %d sent in the first 0.5 s (%d bought there), %d later; the slowest %.0f ms, sent at %d ms\n", r, a, ca, b, m, at }' \
+      <(tail -n +2 "$TIMELINE" | grep "^$LABEL,$rate," | tail -n "$(( STEP_SECONDS * 20 + 1 ))")
+  done
 
   local totals created unanswered unavailable
   totals=$(grep '^# totals' "$WORK/steps.out")
@@ -163,5 +171,5 @@ if [ "$SPIKE" = 1 ]; then
 else
   measure "http-$RUN" "$STOCK" "$RATES"
 fi
-echo "raw figures: $CSV"
+echo "raw figures: $CSV, $TIMELINE"
 [ "$verdict" = OK ]
