@@ -37,6 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  * Nothing else changes: the feed and its acknowledgements are replicated state, the same on
  * every node, and an {@code INV.ACK} still only follows the commit of the batch it covers.
  *
+ * <p>In the service's JVM it may step aside for buyers ({@link SyncSettings.YieldToBuyers}): once
+ * caught up, it waits (bounded) while purchases are arriving, then catches up in bigger batches.
+ *
  * <p>Outages: database calls go through a resilience4j {@link Retry} (exponential backoff) and
  * {@link CircuitBreaker}; when both give up the loop waits (up to {@link SyncSettings#maxBackoff()})
  * and asks the store again, so it always writes the freshest compacted state. Meanwhile the store
@@ -54,6 +57,8 @@ public final class InventorySync implements AutoCloseable {
     /** Test hook: halt the JVM after this many commits, before their acknowledgement (a crash at the worst moment). */
     public static final String HALT_AFTER_COMMIT = "inventory.sync.haltAfterCommit";
     private static final System.Logger LOG = System.getLogger(InventorySync.class.getName());
+    /** How often a sync holding back for buyers asks again whether they are still arriving. */
+    private static final long YIELD_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final SyncSettings settings;
     private final StoreClient store;
@@ -187,13 +192,21 @@ public final class InventorySync implements AutoCloseable {
 
     private void run() {
         long backoffMs = 0;
+        long caughtUpAt = System.nanoTime();
         while (running) {
+            if (yieldingToBuyers(caughtUpAt)) {
+                long t = System.nanoTime();
+                pause(YIELD_CHECK_NANOS);
+                metrics.yielded.increment((System.nanoTime() - t) / 1e9);
+                continue;
+            }
             try {
                 boolean more = step();
                 failing = false;
                 lastError = null;
                 backoffMs = 0;
                 if (!more) {
+                    caughtUpAt = System.nanoTime();
                     pause(settings.idlePoll().toNanos());
                 }
             } catch (Exception e) {
@@ -207,6 +220,16 @@ public final class InventorySync implements AutoCloseable {
                 pause(TimeUnit.MILLISECONDS.toNanos(backoffMs));
             }
         }
+    }
+
+    /**
+     * True while the sync should hold back for buyers: caught up less than {@code atMost} ago and
+     * buyers still arriving. Once it runs again it catches up fully before it may yield again, so
+     * the lag stays bounded under a steady stream of purchases too.
+     */
+    private boolean yieldingToBuyers(long caughtUpAt) {
+        SyncSettings.YieldToBuyers y = settings.yieldTo();
+        return y != null && System.nanoTime() - caughtUpAt < y.atMost().toNanos() && y.busy().getAsBoolean();
     }
 
     /** One poll and, if there were rows, one batch; true if the feed may have more right away. */

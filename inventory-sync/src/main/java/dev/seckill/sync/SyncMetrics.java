@@ -27,6 +27,7 @@ final class SyncMetrics {
     final Timer changeAge;
     final Counter storeFailures;
     final Counter databaseFailures;
+    final Counter yielded;
 
     SyncMetrics(MeterRegistry r, String shard, Supplier<SyncStatus> status) {
         Gauge.builder("inventory.sync.lag.changes", () -> status.get().lagChanges()).tag("shard", shard)
@@ -50,5 +51,7 @@ final class SyncMetrics {
                 .publishPercentiles(0.5, 0.99, 0.999).maximumExpectedValue(Duration.ofMinutes(5)).register(r);
         storeFailures = Counter.builder("inventory.sync.failures").tag("shard", shard).tag("stage", "store").register(r);
         databaseFailures = Counter.builder("inventory.sync.failures").tag("shard", shard).tag("stage", "database").register(r);
+        yielded = Counter.builder("inventory.sync.yielded").tag("shard", shard).baseUnit("seconds")
+                .description("time the sync held its writes back while buyers were being served").register(r);
     }
 }

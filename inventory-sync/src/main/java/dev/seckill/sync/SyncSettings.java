@@ -3,6 +3,7 @@ package dev.seckill.sync;
 import io.lettuce.core.RedisClient;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * How an {@link InventorySync} reaches the store and paces itself.
@@ -15,9 +16,10 @@ import java.time.Duration;
  * @param batchSize   most feed rows per {@code INV.CHANGES} and per database transaction
  * @param idlePoll    pause between polls when the feed is empty
  * @param maxBackoff  longest pause between attempts while the store or the database fails
+ * @param yieldTo     when to hold the writes back for buyers ({@link YieldToBuyers}), or null: never
  */
 public record SyncSettings(String storeUri, RedisClient redisClient, String shard, int batchSize,
-                           Duration idlePoll, Duration maxBackoff) {
+                           Duration idlePoll, Duration maxBackoff, YieldToBuyers yieldTo) {
 
     public static final String DEFAULT_SHARD = "shard-0";
 
@@ -36,29 +38,56 @@ public record SyncSettings(String storeUri, RedisClient redisClient, String shar
         }
     }
 
+    /**
+     * Write-behind that steps aside while a sale's buyers are being served: an in-process sync
+     * shares the service's cores, and writing a batch costs the database far more CPU per row than
+     * the purchase that made it. While {@code busy} says buyers are arriving, the sync, once caught
+     * up, waits up to {@code atMost} before it reads and writes again (then it catches up fully,
+     * in bigger batches). The RDS lags by at most about {@code atMost} more; nothing is lost, since
+     * the store keeps every change until the sync acknowledges it.
+     *
+     * @param busy   true while buyers are arriving (called every few ms while the sync waits; cheap)
+     * @param atMost the longest the sync holds back after it last caught up
+     */
+    public record YieldToBuyers(BooleanSupplier busy, Duration atMost) {
+        public YieldToBuyers {
+            if (busy == null) {
+                throw new IllegalArgumentException("busy is needed");
+            }
+            if (atMost.isNegative() || atMost.isZero() || atMost.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw new IllegalArgumentException("the sync may yield for 1 ms to 60 s, got " + atMost);
+            }
+        }
+    }
+
     /** Shard {@value #DEFAULT_SHARD}, 5000 rows a batch, a poll every 20 ms when idle, backoff up to 5 s. */
     public static SyncSettings of(String storeUri) {
-        return new SyncSettings(storeUri, null, DEFAULT_SHARD, 5000, Duration.ofMillis(20), Duration.ofSeconds(5));
+        return new SyncSettings(storeUri, null, DEFAULT_SHARD, 5000, Duration.ofMillis(20), Duration.ofSeconds(5), null);
     }
 
     public SyncSettings withShard(String shard) {
-        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff);
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
     }
 
     public SyncSettings withBatchSize(int batchSize) {
-        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff);
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
     }
 
     public SyncSettings withIdlePoll(Duration idlePoll) {
-        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff);
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
     }
 
     public SyncSettings withMaxBackoff(Duration maxBackoff) {
-        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff);
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
+    }
+
+    /** Holds the writes back while buyers are being served ({@link YieldToBuyers}); null: never. */
+    public SyncSettings withYieldTo(YieldToBuyers yieldTo) {
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
     }
 
     /** Connect through {@code client} (e.g. the service's own Lettuce client) instead of a new one. */
     public SyncSettings withRedisClient(RedisClient client) {
-        return new SyncSettings(storeUri, client, shard, batchSize, idlePoll, maxBackoff);
+        return new SyncSettings(storeUri, client, shard, batchSize, idlePoll, maxBackoff, yieldTo);
     }
 }

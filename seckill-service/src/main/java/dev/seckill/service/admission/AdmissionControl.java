@@ -57,6 +57,10 @@ public class AdmissionControl {
     private final OrdersSentToStore sentToStore = new OrdersSentToStore(REMEMBERED_ORDERS);
     /** False while {@link PastOrdersLoader} reads the orders made before a restart back. */
     private volatile boolean pastOrdersKnown = true;
+    /** When a purchase was last let through to the store ({@link System#nanoTime()}). */
+    private volatile long lastLetThroughNanos = System.nanoTime() - BUYERS_GONE_AFTER_NANOS;
+    /** Buyers count as arriving until this long after the last purchase let through. */
+    private static final long BUYERS_GONE_AFTER_NANOS = Duration.ofMillis(50).toNanos();
 
     public AdmissionControl(AdmissionSettings settings, StoreGateway store, Clock clock, MeterRegistry meters) {
         this.settings = settings;
@@ -123,7 +127,16 @@ public class AdmissionControl {
             throw reject("bulkhead", unavailable("too many purchases wait on the store"));
         }
         sentToStore.add(orderId);
+        lastLetThroughNanos = System.nanoTime();
         return new Ticket(gate);
+    }
+
+    /**
+     * True while purchases are being let through to the store (one in the last 50 ms): the
+     * in-process sync holds its database writes back meanwhile. Sold-out answers do not count.
+     */
+    public boolean buyersArriving() {
+        return System.nanoTime() - lastLetThroughNanos < BUYERS_GONE_AFTER_NANOS;
     }
 
     /** From now until {@link #pastOrdersLoaded}, the sold-out flag lets purchases ask the store. */

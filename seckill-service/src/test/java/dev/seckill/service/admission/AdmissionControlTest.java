@@ -78,6 +78,20 @@ class AdmissionControlTest {
     }
 
     @Test
+    void buyersCountAsArrivingForAMomentAfterAPurchaseIsLetThroughNotAfterARefusal() throws Exception {
+        AdmissionControl a = admission(2, 1, 100);
+        assertThat(a.buyersArriving()).as("nobody bought yet").isFalse();
+        a.soldOut("gone");
+        refusal(() -> a.admit("gone", "sku", "u1", "o-1"));
+        assertThat(a.buyersArriving()).as("a sold-out answer is no purchase").isFalse();
+
+        a.release(a.admit("s", "sku", "u2", "o-2"));
+        assertThat(a.buyersArriving()).isTrue();
+        Thread.sleep(80);
+        assertThat(a.buyersArriving()).as("50 ms after the last one").isFalse();
+    }
+
+    @Test
     void theSoldOutFlagTurnsBuyersAwayUntilStockComesBack() {
         AdmissionControl a = admission(2, 8, 100);
         a.release(a.admit("s", "sku", "u1", "o-1"));
