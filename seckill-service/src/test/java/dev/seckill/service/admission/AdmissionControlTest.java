@@ -92,6 +92,20 @@ class AdmissionControlTest {
     }
 
     @Test
+    void aSoldOutSaleAnswersSoldOutBeforeAnyRateLimitCounts() {
+        AdmissionControl a = new AdmissionControl(new AdmissionSettings(1_000_000, 1, 2, 8, 100,
+                Duration.ofMillis(1), Duration.ofSeconds(1)), store, Clock.systemUTC(), meters);
+        a.soldOut("gone");
+        for (int i = 0; i < 3; i++) {
+            assertThat(refusal(() -> a.admit("gone", "sku", "same-user", "o-x")).code()).isEqualTo("SOLD_OUT");
+        }
+        assertThat(rejects("user_rate")).as("refusals of a sold-out sale use no user's allowance").isZero();
+        a.release(a.admit("open", "sku", "same-user", "o-1"));
+        assertThat(refusal(() -> a.admit("open", "sku", "same-user", "o-2")).code()).isEqualTo("THROTTLED");
+        assertThat(rejects("user_rate")).isEqualTo(1);
+    }
+
+    @Test
     void theSoldOutFlagTurnsBuyersAwayUntilStockComesBack() {
         AdmissionControl a = admission(2, 8, 100);
         a.release(a.admit("s", "sku", "u1", "o-1"));
