@@ -11,7 +11,10 @@
 # -Xms2g -Xmx2g) in a fresh temporary folder (its store, log and H2 database start empty), on
 # HTTP_PORT (8911) with its embedded store's RESP port on STORE_PORT (6911) and tokens of its
 # own. Warms it up with WARMUP_SECONDS (30) of purchases at WARMUP_RATE (2000/s) on a throwaway
-# sale, then creates the measured sale: STOCK units (100000000: every purchase succeeds, the
+# sale (and with SPIKE=1 WARMUP_SOLD_OUT_SECONDS, 20, of WARMUP_SOLD_OUT_RATE, 5000/s, against a
+# sold-out sale, so the sold-out path is compiled too), then creates the measured sale (each
+# measurement's generator JVM first warms itself for GENERATOR_WARMUP_SECONDS, 10, at
+# WARMUP_SOLD_OUT_RATE against a sold-out sale, unrecorded): STOCK units (100000000: every purchase succeeds, the
 # purchase path), or with SOLD_OUT=1 SOLD_OUT_STOCK (100) units, so nearly every answer is the
 # 409 SOLD_OUT of the service's local sold-out flag; with SPIKE=1 each rate gets a fresh sale of
 # rate x STEP_SECONDS / DEMAND (100) units, so the step opens with the rush that sells it out
@@ -56,6 +59,9 @@ STEP_SECONDS=${STEP_SECONDS:-10}
 CONNECTIONS=${CONNECTIONS:-200}
 WARMUP_SECONDS=${WARMUP_SECONDS:-30}
 WARMUP_RATE=${WARMUP_RATE:-2000}
+WARMUP_SOLD_OUT_SECONDS=${WARMUP_SOLD_OUT_SECONDS:-$([ "$SPIKE" = 1 ] && echo 20 || echo 0)}
+WARMUP_SOLD_OUT_RATE=${WARMUP_SOLD_OUT_RATE:-5000}
+GENERATOR_WARMUP_SECONDS=${GENERATOR_WARMUP_SECONDS:-10}
 HTTP_PORT=${HTTP_PORT:-8911}
 STORE_PORT=${STORE_PORT:-6911}
 LIMIT=2
@@ -117,6 +123,15 @@ if [ "$WARMUP_SECONDS" != 0 ]; then
   offer "http-warm-$RUN" "$WARMUP_RATE" "$WARMUP_SECONDS" --label warm-up | grep -v "^target," || true
   sleep 2 # what the warm-up left in flight (at most CONNECTIONS requests) is answered before the steps
 fi
+# a sale of one unit, sold out at once: the generator warms its own JIT on it before each
+# measurement (--warm-sale; a new JVM would otherwise measure its interpreter in the first second)
+create_sale "http-warm-soldout-$RUN" 1
+if [ "$WARMUP_SOLD_OUT_SECONDS" != 0 ]; then
+  # a service in a real sale has answered sold-out crowds before: the JIT has that path compiled
+  echo "warming up the sold-out path: $WARMUP_SOLD_OUT_SECONDS s at $WARMUP_SOLD_OUT_RATE/s on sale http-warm-soldout-$RUN (1 unit)"
+  offer "http-warm-soldout-$RUN" "$WARMUP_SOLD_OUT_RATE" "$WARMUP_SOLD_OUT_SECONDS" --label warm-up-sold-out | grep -v "^target," || true
+  sleep 2
+fi
 
 # measure SALE STOCK RATES: the steps against one sale, the CPU they cost, and the check of the
 # sale's counts afterwards; sets verdict to FAILED if the check fails
@@ -127,7 +142,9 @@ measure() {
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   local cpu_before cpu_after
   cpu_before=$(service_cpu)
-  offer "$sale" "$rates" "$STEP_SECONDS" --label "$LABEL" --csv "$CSV" --timeline "$TIMELINE" | tee "$WORK/steps.out"
+  offer "$sale" "$rates" "$STEP_SECONDS" --label "$LABEL" --csv "$CSV" --timeline "$TIMELINE" \
+    --warm-sale "http-warm-soldout-$RUN" --warm-rate "$WARMUP_SOLD_OUT_RATE" --warm-seconds "$GENERATOR_WARMUP_SECONDS" \
+    | tee "$WORK/steps.out"
   cpu_after=$(service_cpu)
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   # where in each step the slow answers were: the rush at its start, or later (GC, compilation)

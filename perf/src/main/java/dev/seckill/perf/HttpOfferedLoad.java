@@ -46,7 +46,9 @@ import java.util.concurrent.locks.LockSupport;
  * offered rate, answers still missing {@code --drain} seconds after the step, or more than 10% of
  * the answers fast rejections (429/503) or errors. With {@code --timeline FILE} it also appends,
  * per step, a row for each 50 ms of intended send time: requests, 201s, answers slower than 50 ms
- * and the slowest ({@link Timeline}), to show where in the step the tail came from.
+ * and the slowest ({@link Timeline}), to show where in the step the tail came from. With
+ * {@code --warm-sale} it first offers {@code --warm-rate} to that sale for {@code --warm-seconds}
+ * (not recorded), so this JVM's JIT is warm when the first measured step starts.
  *
  * <pre>SECKILL_SERVICE_TOKEN=... java -cp perf/target/benchmarks.jar dev.seckill.perf.HttpOfferedLoad \
  *     --url http://127.0.0.1:8080 --sale SALE --rates 250,500,1000 [--connections 200] [--seconds 10] [--csv FILE]</pre>
@@ -265,11 +267,13 @@ public final class HttpOfferedLoad implements AutoCloseable {
 
     private static final String USAGE = "usage: HttpOfferedLoad --sale ID [--url http://127.0.0.1:8080]"
             + " [--token-env SECKILL_SERVICE_TOKEN] [--connections N] [--rates R1,R2,...] [--seconds S] [--drain S]"
-            + " [--target NAME] [--label NAME] [--csv FILE] [--timeline FILE] [--id-prefix P]";
+            + " [--target NAME] [--label NAME] [--csv FILE] [--timeline FILE] [--id-prefix P]"
+            + " [--warm-sale ID --warm-rate R --warm-seconds S]";
 
     public static void main(String[] args) throws Exception {
         CommandLine options = new CommandLine(args, USAGE, "--url", "--sale", "--token-env", "--connections",
-                "--rates", "--seconds", "--drain", "--target", "--label", "--csv", "--timeline", "--id-prefix");
+                "--rates", "--seconds", "--drain", "--target", "--label", "--csv", "--timeline", "--id-prefix",
+                "--warm-sale", "--warm-rate", "--warm-seconds");
         URI url = URI.create(options.get("--url", "http://127.0.0.1:8080"));
         if (!"http".equals(url.getScheme()) || url.getHost() == null) {
             options.fail("--url takes http://host[:port] (no TLS here)");
@@ -297,12 +301,33 @@ public final class HttpOfferedLoad implements AutoCloseable {
                 "hl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + "-");
         long[] rates = options.numbers("--rates", "1000");
 
+        String warmSale = options.get("--warm-sale", "");
+        if (!warmSale.isEmpty() && !warmSale.matches("[A-Za-z0-9._~-]+")) {
+            options.fail("--warm-sale takes a sale id (letters, digits, . _ ~ -)");
+        }
+        int warmRate = options.integer("--warm-rate", 5000);
+        double warmSeconds = options.decimal("--warm-seconds", 10);
+        if (!warmSale.isEmpty() && (warmRate <= 0 || warmSeconds <= 0)) {
+            options.fail("--warm-rate and --warm-seconds take positive numbers");
+        }
+
+        InetSocketAddress address = new InetSocketAddress(url.getHost(), port(url));
+        if (!warmSale.isEmpty()) {
+            // this JVM's own JIT warms up on a throwaway sale first: otherwise the first second of
+            // the first step measures the generator's interpreter, not the server
+            try (HttpOfferedLoad warm = connect(address, connectionCount, purchase(url, warmSale, token, idPrefix + "w-"))) {
+                Step step = warm.run(warmRate, warmSeconds, drain);
+                System.out.printf(Locale.ROOT, "# the generator warmed up: %d requests at %d/s on sale %s, p99 %.1f ms%n",
+                        step.requests(), warmRate, warmSale, step.latencies().getValueAtPercentile(99) / 1e6);
+            }
+            Thread.sleep(1000);
+        }
         RequestTemplate template = purchase(url, sale, token, idPrefix);
         PrintStream out = System.out;
         out.println(CSV_HEADER);
         long created = 0;
         long maybeHeld = 0;
-        try (HttpOfferedLoad load = connect(new InetSocketAddress(url.getHost(), port(url)), connectionCount, template)) {
+        try (HttpOfferedLoad load = connect(address, connectionCount, template)) {
             for (long rate : rates) {
                 Step step = load.run(rate, seconds, drain);
                 created += step.created();
