@@ -161,8 +161,11 @@ measure() {
   # a 503 after a store call timed out (store.command-timeout) may still have reserved: its buyer does
   # not know, and would retry with the same Idempotency-Key to learn the first answer
   unavailable=$(tail -n "$(echo $rates | wc -w)" "$CSV" | awk -F, '{ n += $16 } END { print n + 0 }')
-  tail -n "$(echo $rates | wc -w)" "$CSV" | awk -F, -v from="$cpu_before" -v to="$cpu_after" '{ n += $6; g += $6 * $19 }
-    END { if (n > 0) printf "CPU per request over the steps: service %.0f us (its whole JVM, sync included), generator %.1f us\n", (to - from) * 1e6 / n, g / n }'
+  # the service's CPU is read around the whole generator run, its own warm-up included: count those requests too
+  local warmed
+  warmed=$(sed -n 's/^# the generator warmed up: \([0-9]*\) requests.*/\1/p' "$WORK/steps.out")
+  tail -n "$(echo $rates | wc -w)" "$CSV" | awk -F, -v from="$cpu_before" -v to="$cpu_after" -v warmed="${warmed:-0}" '{ n += $6; g += $6 * $19 }
+    END { if (n > 0) printf "CPU per request over the steps: service %.0f us (its whole JVM, sync included, over %d requests with the generator warm-up), generator %.1f us\n", (to - from) * 1e6 / (n + warmed), n + warmed, g / n }'
   [ "$unanswered" -eq 0 ] || sleep 3 # let the service finish what was still on its way
   local answer total available reserved sold held problems=""
   answer=$(curl -sS -H "Authorization: Bearer $SECKILL_SERVICE_TOKEN" "$URL/api/v1/sales/$sale")
