@@ -13,6 +13,9 @@
 #   offered-*.csv            (offered-load.sh)   -> offered-latency.png: p50/p99 against offered load, Redis and us
 #   http-offered-*.csv       (http-offered-load.sh) -> http-offered-latency.png: the purchase API's p50/p99 against
 #                                                   offered load (newest purchase-path and newest sold-out file)
+#   http-offered-spike-*-timeline.csv (SPIKE=1)  -> http-offered-spike-timeline.png: per step, the slowest answer
+#                                                   and the share slower than 50 ms per 50 ms (SPIKE_TIMELINE=file)
+# With chart names as arguments (e.g. spike_rush_chart) it draws only those.
 # JMeter's raw results (perf/target/jmeter/results/*.csv from the -Pspike run) are first reduced to
 # one row per second in perf/results/spike-<run>.csv, so the timeline survives a `mvn clean`.
 set -euo pipefail
@@ -328,6 +331,45 @@ EOF
   echo "chart: $CHARTS/http-offered-latency.png"
 }
 
+# --- where in a spike step the slow answers were (http-offered-load.sh SPIKE=1 timelines) ---------------
+spike_rush_chart() {
+  local f steps
+  f=${SPIKE_TIMELINE:-$(newest "$RESULTS/http-offered-spike-*-timeline.csv")}
+  [ -n "$f" ] || return 0
+  # label,offered_per_s,bucket_start_ms,requests,created_201,slow,max_ms: one gnuplot block per step
+  awk -F, 'NR > 1 { if ($3 == 0 && n++) printf "\n\n"; printf "%s\t%s\t%s\n", $3 / 1000, $7, 100 * $6 / $4 }' \
+    "$f" > "$WORK/rush.dat"
+  steps=$(awk -F, 'NR > 1 && $3 == 0' "$f" | wc -l)
+  gnuplot <<EOF
+$COMMON
+set terminal pngcairo size 1100,$((steps * 260 + 120)) font "DejaVu Sans,10" noenhanced
+set output '$CHARTS/http-offered-spike-timeline.png'
+set multiplot layout $steps,1 title "Purchase API under a flash-sale spike: where in each 10 s step the slow answers were\n$(basename "$f"): per 50 ms of intended send time, the slowest answer and the share slower than 50 ms" font ",11"
+set xlabel "intended send time in the step, s"
+set ylabel "slowest answer, ms"
+set y2label "slower than 50 ms, %"
+set y2range [0:100]
+set y2tics
+set yrange [0:*]
+set key top right
+set style fill solid 0.35 noborder
+rates = "$(awk -F, 'NR > 1 && $3 == 0 { printf "%s ", $2 }' "$f")"
+do for [i=0:$((steps - 1))] {
+  set title sprintf("step %d: %s requests/s offered", i + 1, word(rates, i + 1))
+  plot '$WORK/rush.dat' index i using 1:3 axes x1y2 with boxes lc rgb '#ff7f0e' title 'slower than 50 ms (%)', \\
+       '' index i using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'slowest answer (ms)', \\
+       50 with lines dt 2 lc rgb '#d62728' title 'the 50 ms target'
+}
+unset multiplot
+EOF
+  echo "chart: $CHARTS/http-offered-spike-timeline.png"
+}
+
+# charts.sh [name ...]: only those charts (e.g. spike_rush_chart), else all of them
+if [ $# -gt 0 ]; then
+  for chart in "$@"; do "$chart"; done
+  exit 0
+fi
 compare_chart
 pipeline_chart
 offered_chart
@@ -337,3 +379,4 @@ sweep_chart skus "SKUs" log
 sweep_chart reservations "pending reservations retained, millions" 1000000
 sweep_chart connections "connections" log
 spike_chart
+spike_rush_chart
