@@ -43,6 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class AdmissionControl {
     /** Two generations of Bloom filters of this many ids: 10 MB in all. */
     private static final int REMEMBERED_ORDERS = 4_000_000;
+    /** Buyers count as arriving until this long after the last purchase let through. */
+    private static final long BUYERS_GONE_AFTER_NANOS = Duration.ofMillis(50).toNanos();
 
     private final AdmissionSettings settings;
     private final StoreGateway store;
@@ -59,8 +61,6 @@ public class AdmissionControl {
     private volatile boolean pastOrdersKnown = true;
     /** When a purchase was last let through to the store ({@link System#nanoTime()}). */
     private volatile long lastLetThroughNanos = System.nanoTime() - BUYERS_GONE_AFTER_NANOS;
-    /** Buyers count as arriving until this long after the last purchase let through. */
-    private static final long BUYERS_GONE_AFTER_NANOS = Duration.ofMillis(50).toNanos();
 
     public AdmissionControl(AdmissionSettings settings, StoreGateway store, Clock clock, MeterRegistry meters) {
         this.settings = settings;

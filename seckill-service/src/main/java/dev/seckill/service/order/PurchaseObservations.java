@@ -5,7 +5,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
 
-
 /**
  * Purchases are measured by the service's own meters ({@code seckill.orders},
  * {@code seckill.purchase.latency}), so Spring's per-request {@code http.server.requests}
