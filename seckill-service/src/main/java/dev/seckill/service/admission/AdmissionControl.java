@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Decides, before the store is asked, whether a purchase may try: so a spike of a hundred times
@@ -59,6 +60,8 @@ public class AdmissionControl {
     private final OrdersSentToStore sentToStore = new OrdersSentToStore(REMEMBERED_ORDERS);
     /** False while {@link PastOrdersLoader} reads the orders made before a restart back. */
     private volatile boolean pastOrdersKnown = true;
+    /** Hears each sale whose sold-out flag goes up; null: nobody. */
+    private volatile Consumer<String> soldOutListener;
     /** When a purchase was last let through to the store ({@link System#nanoTime()}). */
     private volatile long lastLetThroughNanos = System.nanoTime() - BUYERS_GONE_AFTER_NANOS;
 
@@ -180,7 +183,26 @@ public class AdmissionControl {
         SaleGate gate = gate(saleId);
         gate.knownAvailable = 0;
         gate.nextPollAt.set(clock.millis() + settings.soldOutPoll().toMillis());
-        gate.soldOut.set(true);
+        raiseSoldOut(saleId, gate);
+    }
+
+    /** Sets the flag; on the change from unset, tells the listener (which learns the sale's past orders). */
+    private void raiseSoldOut(String saleId, SaleGate gate) {
+        if (!gate.soldOut.getAndSet(true)) {
+            Consumer<String> listener = soldOutListener;
+            if (listener != null) {
+                listener.accept(saleId);
+            }
+        }
+    }
+
+    /**
+     * {@code listener} hears each sale whose flag goes up (on the thread that learnt it; it must not
+     * block): {@link PastOrdersLoader} then reads the sale's orders from the RDS, so that replays of
+     * orders other instances sent to the store pass the flag too.
+     */
+    void whenSoldOut(Consumer<String> listener) {
+        this.soldOutListener = listener;
     }
 
     /** The store answered INSUFFICIENT: only {@code available} units remain. */
@@ -192,7 +214,11 @@ public class AdmissionControl {
     public void stockChanged(String saleId, long available) {
         SaleGate gate = gate(saleId);
         gate.knownAvailable = available;
-        gate.soldOut.set(available == 0);
+        if (available == 0) {
+            raiseSoldOut(saleId, gate);
+        } else {
+            gate.soldOut.set(false);
+        }
     }
 
     /** A cancel returned units to the sale. */

@@ -2,6 +2,7 @@ package dev.seckill.service.admission;
 
 import dev.seckill.service.sync.InventorySyncRunner;
 import dev.seckill.sync.SyncStatus;
+import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,6 +12,10 @@ import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * After a restart, the orders of sales still on are read back from the RDS into
@@ -22,24 +27,39 @@ import java.util.Optional;
  * With the sync in this process it first waits (up to {@link #SYNC_WAIT}) until the sync has
  * caught up with the store, so the orders that were on their way to the RDS at the crash are
  * there too. With a separate sync, orders younger than its lag at the restart are not known.
+ * <p>
+ * Each time a sale's sold-out flag goes up it also reads that sale's orders, at once and again
+ * {@link #SALE_RELOAD} later (the sync's lag): with several instances behind a load balancer, a
+ * replay may reach another instance than its purchase did, and that instance must let it pass
+ * the flag too. A replay that arrives before the RDS has its order still hears SOLD_OUT.
  */
 @Component
 @DependsOnDatabaseInitialization
 public class PastOrdersLoader {
     private static final Logger LOG = LoggerFactory.getLogger(PastOrdersLoader.class);
     static final Duration SYNC_WAIT = Duration.ofSeconds(60);
+    /** A sold-out sale's orders are read again this much later, for those the sync had not written yet. */
+    static final Duration SALE_RELOAD = Duration.ofSeconds(5);
     private static final int ATTEMPTS = 5;
+    private static final String SALE_ORDERS = "SELECT request_id FROM reservation WHERE sale_id = ?";
 
     private final AdmissionControl admission;
     private final JdbcTemplate jdbc;
     /** The in-process sync, or null when a separate process syncs. */
     private final InventorySyncRunner sync;
+    /** Reads sold-out sales' orders, one sale at a time, off the request threads. */
+    private final ScheduledExecutorService saleReader = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sale-orders-loader");
+        t.setDaemon(true);
+        return t;
+    });
 
     public PastOrdersLoader(AdmissionControl admission, JdbcTemplate jdbc, ObjectProvider<InventorySyncRunner> sync) {
         this.admission = admission;
         this.jdbc = jdbc;
         this.sync = sync.getIfAvailable(); // here, on the thread that builds the context, not on the loader's
         admission.pastOrdersLoading(); // before the web server takes its first request
+        admission.whenSoldOut(this::saleSoldOut);
         Thread t = new Thread(this::load, "past-orders-loader");
         t.setDaemon(true);
         t.start();
@@ -76,6 +96,39 @@ public class PastOrdersLoader {
         } finally {
             admission.pastOrdersLoaded();
         }
+    }
+
+    /** The flag of {@code saleId} went up: its orders are read now and once more a little later. */
+    void saleSoldOut(String saleId) {
+        try {
+            saleReader.execute(() -> loadSale(saleId));
+            saleReader.schedule(() -> loadSale(saleId), SALE_RELOAD.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // the service is stopping
+        }
+    }
+
+    private void loadSale(String saleId) {
+        try {
+            long start = System.nanoTime();
+            long[] count = {0};
+            JdbcTemplate streaming = new JdbcTemplate(jdbc.getDataSource());
+            streaming.setFetchSize(10_000);
+            streaming.query(SALE_ORDERS, rs -> {
+                admission.rememberSentToStore(rs.getString(1));
+                count[0]++;
+            }, saleId);
+            LOG.debug("sale {} sold out: {} of its orders read from the RDS in {} ms", saleId, count[0],
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException e) {
+            LOG.warn("the orders of sold-out sale {} could not be read from the RDS ({}); a replay of an order"
+                    + " made through another instance may hear SOLD_OUT", saleId, e.toString());
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        saleReader.shutdownNow();
     }
 
     /** With the sync in this process: until its checkpoint reaches what the store had at the start. */
