@@ -41,10 +41,13 @@ public class PastOrdersLoader {
     /** A sold-out sale's orders are read again this much later, for those the sync had not written yet. */
     static final Duration SALE_RELOAD = Duration.ofSeconds(5);
     private static final int ATTEMPTS = 5;
+    private static final String OPEN_SALES_ORDERS = "SELECT r.request_id FROM reservation r"
+            + " JOIN sale s ON s.sale_id = r.sale_id WHERE s.status <> 'ended'";
     private static final String SALE_ORDERS = "SELECT request_id FROM reservation WHERE sale_id = ?";
 
     private final AdmissionControl admission;
-    private final JdbcTemplate jdbc;
+    /** Reads order ids in rows of 10,000 (its own template: the application's shared one stays as it is). */
+    private final JdbcTemplate streaming;
     /** The in-process sync, or null when a separate process syncs. */
     private final InventorySyncRunner sync;
     /** Reads sold-out sales' orders, one sale at a time, off the request threads. */
@@ -56,7 +59,8 @@ public class PastOrdersLoader {
 
     public PastOrdersLoader(AdmissionControl admission, JdbcTemplate jdbc, ObjectProvider<InventorySyncRunner> sync) {
         this.admission = admission;
-        this.jdbc = jdbc;
+        this.streaming = new JdbcTemplate(jdbc.getDataSource());
+        this.streaming.setFetchSize(10_000);
         this.sync = sync.getIfAvailable(); // here, on the thread that builds the context, not on the loader's
         admission.pastOrdersLoading(); // before the web server takes its first request
         admission.whenSoldOut(this::saleSoldOut);
@@ -71,16 +75,9 @@ public class PastOrdersLoader {
             for (int attempt = 1; ; attempt++) {
                 try {
                     long start = System.nanoTime();
-                    long[] count = {0};
-                    JdbcTemplate streaming = new JdbcTemplate(jdbc.getDataSource()); // the shared one stays as it is
-                    streaming.setFetchSize(10_000);
-                    streaming.query("SELECT r.request_id FROM reservation r JOIN sale s ON s.sale_id = r.sale_id"
-                            + " WHERE s.status <> 'ended'", rs -> {
-                                admission.rememberSentToStore(rs.getString(1));
-                                count[0]++;
-                            });
+                    long count = remember(OPEN_SALES_ORDERS);
                     LOG.info("{} orders of sales still on read back from the RDS in {} ms: their replays pass"
-                            + " the sold-out flag", count[0], (System.nanoTime() - start) / 1_000_000);
+                            + " the sold-out flag", count, (System.nanoTime() - start) / 1_000_000);
                     return;
                 } catch (RuntimeException e) {
                     if (attempt == ATTEMPTS) {
@@ -111,19 +108,23 @@ public class PastOrdersLoader {
     private void loadSale(String saleId) {
         try {
             long start = System.nanoTime();
-            long[] count = {0};
-            JdbcTemplate streaming = new JdbcTemplate(jdbc.getDataSource());
-            streaming.setFetchSize(10_000);
-            streaming.query(SALE_ORDERS, rs -> {
-                admission.rememberSentToStore(rs.getString(1));
-                count[0]++;
-            }, saleId);
-            LOG.debug("sale {} sold out: {} of its orders read from the RDS in {} ms", saleId, count[0],
+            long count = remember(SALE_ORDERS, saleId);
+            LOG.debug("sale {} sold out: {} of its orders read from the RDS in {} ms", saleId, count,
                     (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException e) {
             LOG.warn("the orders of sold-out sale {} could not be read from the RDS ({}); a replay of an order"
                     + " made through another instance may hear SOLD_OUT", saleId, e.toString());
         }
+    }
+
+    /** Streams the order ids {@code sql} selects into the admission's memory; how many there were. */
+    private long remember(String sql, Object... args) {
+        long[] count = {0};
+        streaming.query(sql, rs -> {
+            admission.rememberSentToStore(rs.getString(1));
+            count[0]++;
+        }, args);
+        return count[0];
     }
 
     @PreDestroy
