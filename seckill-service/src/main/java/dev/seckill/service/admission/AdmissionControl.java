@@ -1,9 +1,7 @@
 package dev.seckill.service.admission;
 
 import dev.seckill.service.api.ApiException;
-import dev.seckill.service.store.Stock;
 import dev.seckill.service.store.StoreGateway;
-import dev.seckill.service.store.StoreUnavailableException;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -21,8 +19,8 @@ import org.springframework.stereotype.Component;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 
 /**
@@ -108,7 +106,8 @@ public class AdmissionControl {
         // sold out first: it is the answer of nearly every request in a spike, and the cheapest;
         // the rate limiters then only count buyers who may still get a unit
         SaleGate gate = gate(saleId);
-        if (gate.soldOut.get() && pastOrdersKnown && !sentToStore.contains(orderId) && !pollShowsStock(gate, sku)) {
+        if (gate.soldOut.get() && pastOrdersKnown && !sentToStore.contains(orderId)) {
+            pollStockIfDue(gate, sku);
             throw reject("sold_out", new ApiException(HttpStatus.CONFLICT, "SOLD_OUT", "sale " + saleId + " is sold out"));
         }
         if (!globalRate.acquirePermission()) {
@@ -235,26 +234,23 @@ public class AdmissionControl {
     }
 
     /**
-     * While sold out, one request per poll interval asks the store; if units came back (expired
-     * reservations), the flag is cleared and that request goes on.
+     * While sold out, one request per poll interval has the store asked, without waiting for the
+     * answer (admission never blocks: the purchase front door runs it on its event loop); if units
+     * came back (expired or cancelled reservations, a restock through another instance), the
+     * answer clears the flag and the requests after it go on. This one is refused meanwhile.
      */
-    private boolean pollShowsStock(SaleGate gate, String sku) {
+    private void pollStockIfDue(SaleGate gate, String sku) {
         long now = clock.millis();
         long due = gate.nextPollAt.get();
         if (now < due || !gate.nextPollAt.compareAndSet(due, now + settings.soldOutPoll().toMillis())) {
-            return false;
+            return;
         }
-        try {
-            Optional<Stock> stock = store.stock(sku);
+        store.stockAsync(sku, ForkJoinPool.commonPool()).thenAccept(stock -> {
             if (stock.isPresent() && stock.get().available() > 0) {
                 gate.knownAvailable = stock.get().available();
                 gate.soldOut.set(false);
-                return true;
             }
-        } catch (StoreUnavailableException e) {
-            // still believed sold out; the next poll tries again
-        }
-        return false;
+        }); // a failure leaves it believed sold out; the next poll asks again
     }
 
     private SaleGate gate(String saleId) {

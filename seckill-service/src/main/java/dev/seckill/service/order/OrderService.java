@@ -21,6 +21,9 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * Purchases and orders. A purchase is checked here (input, sale window, limit), let through by
@@ -59,62 +62,124 @@ public class OrderService {
 
     /** Buys, or throws the refusal the API documents for it. Every attempt is counted and timed. */
     public Purchase buy(String saleId, String idempotencyKey, BuyRequest body) {
+        Attempt a = letThrough(saleId, idempotencyKey, body);
+        ReserveResult r;
+        try {
+            r = store.reserve(a.sale.sku(), a.quantity, a.orderId, a.userId, a.sale.perUserLimit(),
+                    a.sale.reservationTtl().toMillis());
+        } catch (RuntimeException e) {
+            throw failed(a, e);
+        }
+        return settle(a, r);
+    }
+
+    /**
+     * {@link #buy} of a sale already in hand ({@link SaleService#cached}) without waiting for the
+     * store: the checks and admission run on the calling thread and never block, the store's
+     * answer is read on {@code continueOn}. The future ends with the same {@link Purchase}, or the
+     * same exception, that {@link #buy} would return or throw.
+     */
+    public CompletableFuture<Purchase> buyAsync(Sale sale, String idempotencyKey, BuyRequest body, Executor continueOn) {
         long start = System.nanoTime();
-        String outcome = "invalid";
-        String saleTag = PurchaseMetrics.UNKNOWN_SALE;
+        Attempt a;
+        try {
+            try {
+                RequestIds.requireIdempotencyKey(idempotencyKey);
+                validate(body);
+            } catch (ApiException e) {
+                metrics.record(PurchaseMetrics.outcomeOf(e.code()), sale.id(), System.nanoTime() - start);
+                throw e;
+            }
+            a = letThrough(sale, idempotencyKey, body, start);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return store.reserveAsync(sale.sku(), a.quantity, a.orderId, a.userId, sale.perUserLimit(),
+                        sale.reservationTtl().toMillis(), continueOn)
+                .handle((r, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                        throw failed(a, cause instanceof RuntimeException e ? e : new IllegalStateException(cause));
+                    }
+                    return settle(a, r);
+                });
+    }
+
+    /** A purchase admission let through, on its way to the store. */
+    private record Attempt(Sale sale, String orderId, String userId, int quantity,
+                           AdmissionControl.Ticket ticket, long startNanos) {
+    }
+
+    private Attempt letThrough(String saleId, String idempotencyKey, BuyRequest body) {
+        long start = System.nanoTime();
+        Sale sale;
         try {
             RequestIds.requireIdempotencyKey(idempotencyKey);
             Ids.require("saleId", saleId);
             validate(body);
-            Sale sale = sales.require(saleId);
-            saleTag = sale.id();
-            Purchase p = buy(sale, idempotencyKey, body);
-            outcome = p.replay() ? "replayed" : "created";
-            return p;
+            sale = sales.require(saleId);
         } catch (ApiException e) {
-            outcome = PurchaseMetrics.outcomeOf(e.code());
+            metrics.record(PurchaseMetrics.outcomeOf(e.code()), PurchaseMetrics.UNKNOWN_SALE, System.nanoTime() - start);
             throw e;
-        } catch (StoreUnavailableException e) {
-            outcome = "unavailable";
+        }
+        return letThrough(sale, idempotencyKey, body, start);
+    }
+
+    /** A valid purchase of a known sale: its window, its limit, then admission; a refusal is counted and thrown. */
+    private Attempt letThrough(Sale sale, String key, BuyRequest body, long start) {
+        try {
+            Instant now = clock.instant();
+            if (sale.phaseAt(now) != Sale.Phase.ACTIVE) {
+                throw new ApiException(HttpStatus.CONFLICT, "SALE_NOT_ACTIVE", "sale " + sale.id() + " is "
+                        + sale.phaseAt(now).name().toLowerCase() + " (from " + sale.startsAt()
+                        + (sale.endsAt() == null ? "" : " to " + sale.endsAt()) + ")");
+            }
+            int qty = body.quantity();
+            if (sale.perUserLimit() != null && qty > sale.perUserLimit()) {
+                // the store would refuse it whatever the user holds: no need to ask
+                throw purchaseLimit(sale, -1);
+            }
+            String orderId = OrderIds.of(sale.id(), body.userId(), key);
+            AdmissionControl.Ticket ticket = admission.admit(sale.id(), sale.sku(), body.userId(), orderId);
+            return new Attempt(sale, orderId, body.userId(), qty, ticket, start);
+        } catch (ApiException e) {
+            metrics.record(PurchaseMetrics.outcomeOf(e.code()), sale.id(), System.nanoTime() - start);
             throw e;
-        } finally {
-            metrics.record(outcome, saleTag, System.nanoTime() - start);
         }
     }
 
-    private Purchase buy(Sale sale, String key, BuyRequest body) {
-        Instant now = clock.instant();
-        if (sale.phaseAt(now) != Sale.Phase.ACTIVE) {
-            throw new ApiException(HttpStatus.CONFLICT, "SALE_NOT_ACTIVE", "sale " + sale.id() + " is "
-                    + sale.phaseAt(now).name().toLowerCase() + " (from " + sale.startsAt()
-                    + (sale.endsAt() == null ? "" : " to " + sale.endsAt()) + ")");
-        }
-        int qty = body.quantity();
-        if (sale.perUserLimit() != null && qty > sale.perUserLimit()) {
-            // the store would refuse it whatever the user holds: no need to ask
-            throw purchaseLimit(sale, -1);
-        }
-        String orderId = OrderIds.of(sale.id(), body.userId(), key);
-        AdmissionControl.Ticket ticket = admission.admit(sale.id(), sale.sku(), body.userId(), orderId);
-        ReserveResult r;
+    /** The store answered: the purchase made (or replayed), or the refusal, counted and timed. */
+    private Purchase settle(Attempt a, ReserveResult r) {
+        admission.release(a.ticket);
+        String outcome = "invalid";
         try {
-            r = store.reserve(sale.sku(), qty, orderId, body.userId(), sale.perUserLimit(),
-                    sale.reservationTtl().toMillis());
+            if (r.refusal() != null) {
+                throw refusal(a.sale, r.refusal());
+            }
+            StoredReservation res = r.reservation();
+            if (res == null || res.quantity() != a.quantity || !a.userId.equals(res.user())) {
+                throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key"
+                        + " was used for a purchase with other parameters", null, Map.of("field", "Idempotency-Key"));
+            }
+            if (!r.replay()) {
+                admission.reserved(a.sale.id(), r.availableAfter());
+            }
+            outcome = r.replay() ? "replayed" : "created";
+            return new Purchase(OrderView.created(a.sale.id(), res), r.replay());
+        } catch (ApiException e) {
+            outcome = PurchaseMetrics.outcomeOf(e.code());
+            throw e;
         } finally {
-            admission.release(ticket);
+            metrics.record(outcome, a.sale.id(), System.nanoTime() - a.startNanos);
         }
-        if (r.refusal() != null) {
-            throw refusal(sale, r.refusal());
-        }
-        StoredReservation res = r.reservation();
-        if (res == null || res.quantity() != qty || !body.userId().equals(res.user())) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key"
-                    + " was used for a purchase with other parameters", null, Map.of("field", "Idempotency-Key"));
-        }
-        if (!r.replay()) {
-            admission.reserved(sale.id(), r.availableAfter());
-        }
-        return new Purchase(OrderView.created(sale.id(), res), r.replay());
+    }
+
+    /** No answer from the store (or a bug): counted, and the exception to end with. */
+    private RuntimeException failed(Attempt a, RuntimeException e) {
+        admission.release(a.ticket);
+        metrics.record(e instanceof StoreUnavailableException ? "unavailable" : "invalid", a.sale.id(),
+                System.nanoTime() - a.startNanos);
+        return e;
     }
 
     private ApiException refusal(Sale sale, StoreRefusal refusal) {

@@ -157,6 +157,11 @@ public class SaleService {
         return find(id).orElseThrow(() -> ApiException.notFound("SALE_NOT_FOUND", "no sale " + id));
     }
 
+    /** The sale if this instance holds it in memory, else null: never asks the database. */
+    public Sale cached(String id) {
+        return byId.get(id);
+    }
+
     public Optional<Sale> find(String id) {
         Sale s = byId.get(id);
         if (s != null) {

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,16 +36,42 @@ final class LocalTransport implements StoreTransport {
 
     @Override
     public Object[] exchange(Request[] requests, long deadlineNanos) {
-        @SuppressWarnings("unchecked")
-        CompletableFuture<Reply>[] futures = new CompletableFuture[requests.length];
-        for (int i = 0; i < requests.length; i++) {
-            futures[i] = client.send(words(requests[i]));
-        }
+        CompletableFuture<Reply>[] futures = send(requests);
         Object[] replies = new Object[requests.length];
         for (int i = 0; i < replies.length; i++) {
             replies[i] = plain(await(futures[i], deadlineNanos));
         }
         return replies;
+    }
+
+    /**
+     * The node completes its futures on its apply thread, the one thread every write goes through:
+     * only the hop to {@code continueOn} runs there, the reading of the answers runs after it.
+     */
+    @Override
+    public CompletableFuture<Object[]> exchangeAsync(Request[] requests, long deadlineNanos, Executor continueOn) {
+        CompletableFuture<Reply>[] futures = send(requests);
+        CompletableFuture<?> all = futures.length == 1 ? futures[0] : CompletableFuture.allOf(futures);
+        return all.orTimeout(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .handleAsync((done, failure) -> {
+                    if (failure != null) {
+                        throw unavailable(failure instanceof CompletionException ? failure.getCause() : failure);
+                    }
+                    Object[] replies = new Object[futures.length];
+                    for (int i = 0; i < replies.length; i++) {
+                        replies[i] = plain(futures[i].join());
+                    }
+                    return replies;
+                }, continueOn);
+    }
+
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<Reply>[] send(Request[] requests) {
+        CompletableFuture<Reply>[] futures = new CompletableFuture[requests.length];
+        for (int i = 0; i < requests.length; i++) {
+            futures[i] = client.send(words(requests[i]));
+        }
+        return futures;
     }
 
     private static byte[][] words(Request request) {
@@ -59,14 +87,20 @@ final class LocalTransport implements StoreTransport {
     private static Reply await(CompletableFuture<Reply> future, long deadlineNanos) {
         try {
             return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new StoreUnavailableException("the store did not answer in time");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("interrupted while waiting for the store");
         } catch (ExecutionException e) {
-            throw new StoreUnavailableException("the store call failed: " + e.getCause().getMessage(), e.getCause());
+            throw unavailable(e.getCause());
+        } catch (TimeoutException e) {
+            throw unavailable(e);
         }
+    }
+
+    private static StoreUnavailableException unavailable(Throwable failure) {
+        return failure instanceof TimeoutException
+                ? new StoreUnavailableException("the store did not answer in time")
+                : new StoreUnavailableException("the store call failed: " + failure.getMessage(), failure);
     }
 
     /** The same values {@link ReplyTree} makes of a RESP answer. */

@@ -16,7 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -100,6 +103,17 @@ public final class StoreGateway implements AutoCloseable {
         return Optional.ofNullable(toStock(call(StoreCommand.INV_GET, sku)));
     }
 
+    /** {@link #stock} without waiting; the answer completes on {@code continueOn}. */
+    public CompletableFuture<Optional<Stock>> stockAsync(String sku, Executor continueOn) {
+        return pipelineAsync("INV.GET", continueOn, new Request(StoreCommand.INV_GET, sku))
+                .thenApply(replies -> {
+                    if (replies[0] instanceof StoreRefusal refusal) {
+                        throw refusal;
+                    }
+                    return Optional.ofNullable(toStock(replies[0]));
+                });
+    }
+
     /** The stock of several SKUs in one pipelined round trip; unknown SKUs are left out. */
     public Map<String, Stock> stocks(Collection<String> skus) {
         Map<String, Stock> out = new LinkedHashMap<>();
@@ -127,11 +141,28 @@ public final class StoreGateway implements AutoCloseable {
      * @param limit the most units {@code user} may hold or have bought of this SKU; null for none
      */
     public ReserveResult reserve(String sku, long qty, String requestId, String user, Integer limit, long ttlMillis) {
-        Request reserve = limit == null
+        return reserveResult(pipeline("INV.RESERVE", reserveRequest(sku, qty, requestId, user, limit, ttlMillis))[0]);
+    }
+
+    /**
+     * {@link #reserve} without waiting: the result, or the {@link StoreUnavailableException},
+     * completes the future on {@code continueOn}.
+     */
+    public CompletableFuture<ReserveResult> reserveAsync(String sku, long qty, String requestId, String user,
+                                                         Integer limit, long ttlMillis, Executor continueOn) {
+        return pipelineAsync("INV.RESERVE", continueOn, reserveRequest(sku, qty, requestId, user, limit, ttlMillis))
+                .thenApply(replies -> reserveResult(replies[0]));
+    }
+
+    private static Request reserveRequest(String sku, long qty, String requestId, String user, Integer limit,
+                                          long ttlMillis) {
+        return limit == null
                 ? new Request(StoreCommand.INV_RESERVE, sku, qty, requestId, "USER", user, "TTL", ttlMillis, "DETAIL")
                 : new Request(StoreCommand.INV_RESERVE, sku, qty, requestId, "USER", user, "LIMIT", limit,
                         "TTL", ttlMillis, "DETAIL");
-        Object reply = pipeline("INV.RESERVE", reserve)[0];
+    }
+
+    private static ReserveResult reserveResult(Object reply) {
         if (reply instanceof StoreRefusal refusal) {
             return new ReserveResult(false, -1, refusal, null);
         }
@@ -213,35 +244,80 @@ public final class StoreGateway implements AutoCloseable {
      * throws {@link StoreUnavailableException}.
      */
     private Object[] pipeline(String name, Request... requests) {
+        long start = permitted();
+        Object[] replies;
+        try {
+            replies = transport.exchange(requests, start + timeout.toNanos());
+        } catch (RuntimeException e) {
+            throw failed(start, e);
+        }
+        return answered(name, start, replies);
+    }
+
+    /** {@link #pipeline} without waiting: the same answers and failures, completed on {@code continueOn}. */
+    private CompletableFuture<Object[]> pipelineAsync(String name, Executor continueOn, Request... requests) {
+        long start;
+        CompletableFuture<Object[]> sent;
+        try {
+            start = permitted();
+        } catch (StoreUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        try {
+            sent = transport.exchangeAsync(requests, start + timeout.toNanos(), continueOn);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(failed(start, e));
+        }
+        return sent.handle((replies, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                throw failed(start, cause instanceof RuntimeException r ? r : new IllegalStateException(cause));
+            }
+            return answered(name, start, replies);
+        });
+    }
+
+    /** Asks the breaker; the call's start time if it lets the call through. */
+    private long permitted() {
         try {
             breaker.acquirePermission();
         } catch (CallNotPermittedException e) {
             throw new StoreUnavailableException("the store circuit breaker is open");
         }
-        long start = System.nanoTime();
+        return System.nanoTime();
+    }
+
+    /** Replies in: refusals in their slots, the breaker and the round-trip timer told. */
+    private Object[] answered(String name, long start, Object[] replies) {
         try {
-            Object[] replies = transport.exchange(requests, start + timeout.toNanos());
             for (int i = 0; i < replies.length; i++) {
                 if (replies[i] instanceof ErrorLine error) {
                     replies[i] = refusalOrFailure(error.text());
                 }
             }
-            long took = System.nanoTime() - start;
-            breaker.onResult(took, TimeUnit.NANOSECONDS, replies);
-            roundTrips.computeIfAbsent(name, n -> Timer.builder("seckill.store.roundtrip")
-                    .description("one pipelined exchange with the counter-store")
-                    .tag("command", n).register(meters)).record(took, TimeUnit.NANOSECONDS);
-            return replies;
-        } catch (StoreUnavailableException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-            throw e;
-        } catch (IllegalStateException e) {
-            breaker.releasePermission(); // a bug on this side, not the store's health
-            throw e;
         } catch (RuntimeException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-            throw new StoreUnavailableException("the store call failed: " + e.getMessage(), e);
+            throw failed(start, e);
         }
+        long took = System.nanoTime() - start;
+        breaker.onResult(took, TimeUnit.NANOSECONDS, replies);
+        roundTrips.computeIfAbsent(name, n -> Timer.builder("seckill.store.roundtrip")
+                .description("one pipelined exchange with the counter-store")
+                .tag("command", n).register(meters)).record(took, TimeUnit.NANOSECONDS);
+        return replies;
+    }
+
+    /**
+     * The exception a failed call ends with, the breaker told: "no answer now" counts against the
+     * store; a bug on this side ({@link IllegalStateException}) does not.
+     */
+    private RuntimeException failed(long start, RuntimeException e) {
+        if (e instanceof IllegalStateException) {
+            breaker.releasePermission();
+            return e;
+        }
+        breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+        return e instanceof StoreUnavailableException ? e
+                : new StoreUnavailableException("the store call failed: " + e.getMessage(), e);
     }
 
     /** Business refusals are answers; the rest means the store cannot serve now, or a bug here. */

@@ -1,6 +1,10 @@
 package dev.seckill.service.store;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * How {@link StoreGateway}'s commands reach the store: RESP over TCP through Lettuce
@@ -53,6 +57,28 @@ interface StoreTransport extends AutoCloseable {
      * @throws StoreUnavailableException no answer in time, no connection, interrupted
      */
     Object[] exchange(Request[] requests, long deadlineNanos);
+
+    /**
+     * {@link #exchange} without waiting: the answers, or the same failures, complete the future
+     * on {@code continueOn} (never on a thread of the store's own). This default waits for them on
+     * a thread of a pool kept for such waits; a transport that can do better overrides it.
+     */
+    default CompletableFuture<Object[]> exchangeAsync(Request[] requests, long deadlineNanos, Executor continueOn) {
+        return CompletableFuture.supplyAsync(() -> exchange(requests, deadlineNanos), Waiters.POOL)
+                .whenCompleteAsync((replies, failure) -> { }, continueOn);
+    }
+
+    /** Threads that wait on a blocking {@link #exchange} for {@link #exchangeAsync}'s default. */
+    final class Waiters {
+        static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "store-waiter");
+            t.setDaemon(true);
+            return t;
+        });
+
+        private Waiters() {
+        }
+    }
 
     @Override
     void close();
