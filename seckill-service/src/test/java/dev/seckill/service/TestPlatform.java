@@ -79,6 +79,10 @@ public final class TestPlatform implements AutoCloseable {
         return context.getBean(type);
     }
 
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
     // ---- HTTP ------------------------------------------------------------------------------
 
     /** One HTTP answer: status, headers, and the body as JSON (null if empty or not JSON). */
