@@ -12,7 +12,8 @@
 # HTTP_PORT (8911) with its embedded store's RESP port on STORE_PORT (6911) and tokens of its
 # own. Warms it up with WARMUP_SECONDS (30) of purchases at WARMUP_RATE (2000/s) on a throwaway
 # sale (and with SPIKE=1 WARMUP_SOLD_OUT_SECONDS, 150, of WARMUP_SOLD_OUT_RATE, 5000/s, against a
-# sold-out sale, so the sold-out path is compiled too), then creates the measured sale (each
+# sold-out sale, so the sold-out path is compiled too, and WARMUP_RUSHES, 5, flash sales of 3 s at
+# WARMUP_RUSH_RATE, 15000/s, so the sell-out is), then creates the measured sale (each
 # measurement's generator JVM first warms itself for GENERATOR_WARMUP_SECONDS, 10, at
 # WARMUP_SOLD_OUT_RATE against a sold-out sale, unrecorded): STOCK units (100000000: every purchase succeeds, the
 # purchase path), or with SOLD_OUT=1 SOLD_OUT_STOCK (100) units, so nearly every answer is the
@@ -65,6 +66,11 @@ WARMUP_RATE=${WARMUP_RATE:-2000}
 WARMUP_SOLD_OUT_SECONDS=${WARMUP_SOLD_OUT_SECONDS:-$([ "$SPIKE" = 1 ] && echo 150 || echo 0)}
 WARMUP_SOLD_OUT_RATE=${WARMUP_SOLD_OUT_RATE:-5000}
 GENERATOR_WARMUP_SECONDS=${GENERATOR_WARMUP_SECONDS:-10}
+# SPIKE=1: small flash sales before the measured ones, so the sell-out itself (the store's SOLDOUT
+# answers, the flag going up, the stock-aware gate) has run before, as in a service that has held
+# sales: without them the first measured rush paid for the JIT's deoptimisation and recompiling
+WARMUP_RUSHES=${WARMUP_RUSHES:-$([ "$SPIKE" = 1 ] && echo 5 || echo 0)}
+WARMUP_RUSH_RATE=${WARMUP_RUSH_RATE:-15000}
 HTTP_PORT=${HTTP_PORT:-8911}
 STORE_PORT=${STORE_PORT:-6911}
 LIMIT=2
@@ -135,6 +141,14 @@ if [ "$WARMUP_SOLD_OUT_SECONDS" != 0 ]; then
   offer "http-warm-soldout-$RUN" "$WARMUP_SOLD_OUT_RATE" "$WARMUP_SOLD_OUT_SECONDS" --label warm-up-sold-out | grep -v "^target," || true
   sleep 2
 fi
+
+for i in $(seq 1 "$WARMUP_RUSHES"); do
+  units=$(( WARMUP_RUSH_RATE * 3 / DEMAND ))
+  [ "$i" = 1 ] && echo "warming up the sell-out: $WARMUP_RUSHES flash sales of $units units, 3 s at $WARMUP_RUSH_RATE/s each"
+  create_sale "http-warm-rush-$RUN-$i" "$units"
+  offer "http-warm-rush-$RUN-$i" "$WARMUP_RUSH_RATE" 3 --label warm-up-rush | grep -v "^target,\|^#" || true
+  sleep 1
+done
 
 # measure SALE STOCK RATES: the steps against one sale, the CPU they cost, and the check of the
 # sale's counts afterwards; sets verdict to FAILED if the check fails
