@@ -1,6 +1,7 @@
 package dev.seckill.service.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.seckill.service.store.StoreGateway.ReserveResult;
@@ -21,6 +22,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway's answers, the same whichever way it reaches the store: over RESP through Lettuce
@@ -170,6 +174,62 @@ class StoreGatewayTest {
             IllegalStateException e = catchThrowableOfType(() -> store.create(tooLong, 1), IllegalStateException.class);
             assertThat(e).hasMessageStartingWith("the store refused a command: ERR");
             assertThat(store.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
+        }
+    }
+    /** An executor that runs at once and counts what it was given. */
+    private static final class CountingExecutor implements Executor {
+        final AtomicInteger runs = new AtomicInteger();
+
+        @Override
+        public void execute(Runnable command) {
+            runs.incrementAndGet();
+            command.run();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void reserveAsyncAnswersAsReserveDoesAndContinuesOnTheExecutorGiven(Transport transport) {
+        try (StoreGateway store = gateway(transport)) {
+            CountingExecutor continueOn = new CountingExecutor();
+            String sku = newSku(store, 2);
+            String order = unique("o");
+            ReserveResult first = store.reserveAsync(sku, 1, order, "erin", 1, 60_000, continueOn).join();
+            assertThat(continueOn.runs).as("the answer was read on the executor given").hasPositiveValue();
+            assertThat(first.replay()).isFalse();
+            assertThat(first.availableAfter()).isEqualTo(1);
+            assertThat(first.reservation().user()).isEqualTo("erin");
+            assertThat(store.reserveAsync(sku, 1, order, "erin", 1, 60_000, continueOn).join())
+                    .as("a replay, the same as reserve's").isEqualTo(store.reserve(sku, 1, order, "erin", 1, 60_000));
+            assertThat(store.reserveAsync(sku, 1, unique("o"), "erin", 1, 60_000, continueOn).join().refusal().code())
+                    .isEqualTo("LIMIT");
+            assertThat(store.reserveAsync(sku, 1, unique("o"), "fred", null, 60_000, continueOn).join().refusal())
+                    .isNull();
+            assertThat(store.reserveAsync(sku, 1, unique("o"), "gina", null, 60_000, continueOn).join().refusal().code())
+                    .isEqualTo("SOLDOUT");
+            assertThat(store.stockAsync(sku, continueOn).join()).contains(new Stock(2, 0, 2, 0)).isEqualTo(store.stock(sku));
+            assertThat(store.stockAsync(unique("nope"), continueOn).join()).isEmpty();
+            assertThat(store.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aStoreThatCannotAnswerFailsTheFutureAndCountsAgainstTheBreaker(Transport transport) throws Exception {
+        StoreNode closing = StoreNode.start(StoreConfig.defaults().withPort(0)
+                .withDataDir(Files.createTempDirectory("gateway-closed")));
+        String uri = "redis://127.0.0.1:" + closing.port();
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("closed-" + transport);
+        StoreGateway store = transport == Transport.RESP
+                ? StoreGateway.overResp(List.of(RedisURI.create(uri)), Duration.ofSeconds(2), breaker, new SimpleMeterRegistry())
+                : StoreGateway.inProcess(new LocalClient(closing), uri, Duration.ofSeconds(2), breaker, new SimpleMeterRegistry());
+        closing.close();
+        try (store) {
+            Throwable failure = catchThrowable(() -> store.reserveAsync("sku", 1, unique("o"), "hal", null, 60_000,
+                    Runnable::run).join());
+            assertThat(failure).isInstanceOf(CompletionException.class)
+                    .cause().isInstanceOf(StoreUnavailableException.class);
+            assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
         }
     }
 }
