@@ -86,8 +86,8 @@ public class OrderService {
             try {
                 RequestIds.requireIdempotencyKey(idempotencyKey);
                 validate(body);
-            } catch (ApiException e) {
-                metrics.record(PurchaseMetrics.outcomeOf(e.code()), sale.id(), System.nanoTime() - start);
+            } catch (RuntimeException e) {
+                metrics.record(outcomeOf(e), sale.id(), System.nanoTime() - start);
                 throw e;
             }
             a = letThrough(sale, idempotencyKey, body, start);
@@ -118,8 +118,8 @@ public class OrderService {
             Ids.require("saleId", saleId);
             validate(body);
             sale = sales.require(saleId);
-        } catch (ApiException e) {
-            metrics.record(PurchaseMetrics.outcomeOf(e.code()), PurchaseMetrics.UNKNOWN_SALE, System.nanoTime() - start);
+        } catch (RuntimeException e) {
+            metrics.record(outcomeOf(e), PurchaseMetrics.UNKNOWN_SALE, System.nanoTime() - start);
             throw e;
         }
         return letThrough(sale, idempotencyKey, body, start);
@@ -142,10 +142,16 @@ public class OrderService {
             String orderId = OrderIds.of(sale.id(), body.userId(), key);
             AdmissionControl.Ticket ticket = admission.admit(sale.id(), sale.sku(), body.userId(), orderId);
             return new Attempt(sale, orderId, body.userId(), qty, ticket, start);
-        } catch (ApiException e) {
-            metrics.record(PurchaseMetrics.outcomeOf(e.code()), sale.id(), System.nanoTime() - start);
+        } catch (RuntimeException e) {
+            metrics.record(outcomeOf(e), sale.id(), System.nanoTime() - start);
             throw e;
         }
+    }
+
+    /** The outcome a failed attempt counts as: its refusal's, "unavailable", or "invalid" (a bug). */
+    private static String outcomeOf(RuntimeException e) {
+        return e instanceof ApiException api ? PurchaseMetrics.outcomeOf(api.code())
+                : e instanceof StoreUnavailableException ? "unavailable" : "invalid";
     }
 
     /** The store answered: the purchase made (or replayed), or the refusal, counted and timed. */
@@ -177,8 +183,7 @@ public class OrderService {
     /** No answer from the store (or a bug): counted, and the exception to end with. */
     private RuntimeException failed(Attempt a, RuntimeException e) {
         admission.release(a.ticket);
-        metrics.record(e instanceof StoreUnavailableException ? "unavailable" : "invalid", a.sale.id(),
-                System.nanoTime() - a.startNanos);
+        metrics.record(outcomeOf(e), a.sale.id(), System.nanoTime() - a.startNanos);
         return e;
     }
 
