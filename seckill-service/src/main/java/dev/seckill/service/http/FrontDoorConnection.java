@@ -286,6 +286,10 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
         tomcat.write(http);
         if (http instanceof LastHttpContent) {
             tomcat.flush();
+        } else if (!tomcat.isWritable()) {
+            // a body coming faster than Tomcat takes it: stop reading the client until it has
+            tomcat.flush();
+            ctx.channel().config().setAutoRead(false);
         }
     }
 
@@ -374,6 +378,13 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
             }
             if (relaying && !tomcatAnswered) {
                 ctx.close(); // Tomcat went away in the middle of an answer: the client must know
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext tc) {
+            if (tc.channel().isWritable() && waiting.size() <= MAX_WAITING) {
+                ctx.channel().config().setAutoRead(true);
             }
         }
 

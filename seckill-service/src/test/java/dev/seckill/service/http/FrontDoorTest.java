@@ -177,6 +177,32 @@ class FrontDoorTest {
     }
 
     @Test
+    void aHugeBodyIsRefusedByTomcatAndTheConnectionClosed() throws Exception {
+        try (Socket s = connect()) {
+            int size = 64 * 1024 * 1024;
+            send(s, "POST /api/v1/sales HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN_TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + size + "\r\n\r\n");
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    for (int sent = 0; sent < size; sent += chunk.length) {
+                        s.getOutputStream().write(chunk);
+                    }
+                } catch (IOException closed) {
+                    // the door stopped reading and closed after the refusal
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            Reply r = read(s.getInputStream(), false);
+            assertThat(r.status()).as(r.toString()).isEqualTo(413);
+            assertThat(r.header("Connection")).isEqualTo("close");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(platform.get("/actuator/health", null).status()).isEqualTo(200);
+    }
+
+    @Test
     void tomcatListensOnlyOnALoopbackPortOfItsOwn() throws IOException {
         var server = ((WebServerApplicationContext) platform.context()).getWebServer();
         assertThat(server).isInstanceOf(FrontedTomcatFactory.Fronted.class);
