@@ -5,11 +5,13 @@ import dev.seckill.service.sale.Sale;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -35,6 +37,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection of the {@link FrontDoor}. Requests are answered one at a time, in order
@@ -50,9 +53,12 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FrontDoorConnection.class);
     /** Requests waiting behind the one being answered; past this the socket is not read until they drain. */
     private static final int MAX_WAITING = 64;
+    private static final long LINGER_MILLIS = 2000;
 
     private final FrontDoor door;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
+    /** Answered with a close: reading only to drop what comes, until the connection is closed. */
+    private boolean draining;
     private ChannelHandlerContext ctx;
 
     // the request being received
@@ -90,6 +96,10 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HttpObject http)) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (draining) {
+            ReferenceCountUtil.release(msg); // answered and closing: the rest is not read
             return;
         }
         if ((answering && !receiving) || !waiting.isEmpty()) {
@@ -245,10 +255,38 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
             h.set("Connection", "keep-alive");
         }
         boolean close = !keepAlive;
-        ctx.writeAndFlush(res).addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (close) {
+            closeAfter(ctx.writeAndFlush(res));
+        } else {
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
         if (!close) {
             done();
         }
+    }
+
+    /**
+     * Closes once {@code written} is out, the way Tomcat does ("lingering close"): the sending side
+     * first, then whatever the client still sends (the rest of a refused body) is read and dropped
+     * for up to {@link #LINGER_MILLIS}. Closing at once with unread bytes makes the kernel reset
+     * the connection, and a reset can destroy the answer before the client has read it.
+     */
+    private void closeAfter(ChannelFuture written) {
+        written.addListener((ChannelFutureListener) f -> {
+            Channel ch = f.channel();
+            if (!f.isSuccess() || !(ch instanceof DuplexChannel duplex)) {
+                ch.close();
+                return;
+            }
+            draining = true;
+            waiting.forEach(ReferenceCountUtil::release);
+            waiting.clear();
+            duplex.shutdownOutput();
+            ch.config().setAutoRead(true);
+            ch.eventLoop().schedule(() -> {
+                ch.close();
+            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** The answer went out: the next request may be taken. */
@@ -354,7 +392,7 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
                 tomcatAnswered = true;
                 ctx.flush();
                 if (closeAfterAnswer) {
-                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                    closeAfter(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER));
                 } else if (!receiving) {
                     done();
                 }
