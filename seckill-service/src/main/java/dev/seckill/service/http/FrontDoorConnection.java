@@ -63,6 +63,8 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
 
     // the request being received
     private HttpRequest request;
+    /** Its path, without the query. */
+    private String path;
     private boolean receiving;
     private boolean keepAlive;
     private Sale sale;
@@ -157,7 +159,10 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
         receiving = true;
         answering = true;
         keepAlive = HttpUtil.isKeepAlive(r);
-        sale = plainPurchase(r);
+        String uri = r.uri();
+        int query = uri.indexOf('?');
+        path = query < 0 ? uri : uri.substring(0, query);
+        sale = plainPurchase(r, path);
         if (sale != null) {
             body = new byte[(int) HttpUtil.getContentLength(r, 0L)];
             bodyLength = 0;
@@ -167,11 +172,8 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** The sale of a purchase this door answers itself, else null. */
-    private Sale plainPurchase(HttpRequest r) {
+    private Sale plainPurchase(HttpRequest r, String path) {
         HttpHeaders h = r.headers();
-        String uri = r.uri();
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
         String saleId = PlainPurchases.saleIdOf(r.method().name(), path, door.contextPath(),
                 h.get(HttpHeaderNames.CONTENT_TYPE), h.get(HttpHeaderNames.ACCEPT),
                 h.getAll("Idempotency-Key").size());
@@ -199,9 +201,6 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
 
     private void buy() {
         HttpRequest r = request;
-        String uri = r.uri();
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
         CompletableFuture<PlainPurchases.Answer> answer = door.purchases().buy(sale, path,
                 r.headers().get("Idempotency-Key"), body, ctx.channel().eventLoop());
         if (answer == null) {
@@ -298,6 +297,7 @@ final class FrontDoorConnection extends ChannelInboundHandlerAdapter {
         sale = null;
         body = null;
         request = null;
+        path = null;
         while (!waiting.isEmpty() && !(answering && !receiving)) {
             take(waiting.poll());
         }
