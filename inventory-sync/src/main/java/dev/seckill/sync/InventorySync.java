@@ -38,7 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  * every node, and an {@code INV.ACK} still only follows the commit of the batch it covers.
  *
  * <p>In the service's JVM it may step aside for buyers ({@link SyncSettings.YieldToBuyers}): once
- * caught up, it waits (bounded) while purchases are arriving, then catches up in bigger batches.
+ * caught up, it waits (bounded) while purchases are let through to the store, then catches up;
+ * while purchases of any outcome are arriving it works in small batches with a pause after each,
+ * taking only its share of the cores. An empty feed is polled less and less often, up to
+ * {@link SyncSettings#idlePollMax()} apart.
  *
  * <p>Outages: database calls go through a resilience4j {@link Retry} (exponential backoff) and
  * {@link CircuitBreaker}; when both give up the loop waits (up to {@link SyncSettings#maxBackoff()})
@@ -193,21 +196,37 @@ public final class InventorySync implements AutoCloseable {
     private void run() {
         long backoffMs = 0;
         long caughtUpAt = System.nanoTime();
+        long idlePauseNanos = settings.idlePoll().toNanos();
         while (running) {
             if (yieldingToBuyers(caughtUpAt)) {
                 long t = System.nanoTime();
                 pause(YIELD_CHECK_NANOS);
                 metrics.yielded.increment((System.nanoTime() - t) / 1e9);
+                idlePauseNanos = settings.idlePoll().toNanos(); // buyers make changes: poll soon
                 continue;
             }
             try {
-                boolean more = step();
+                long started = System.nanoTime();
+                Poll poll = step();
                 failing = false;
                 lastError = null;
                 backoffMs = 0;
-                if (!more) {
+                if (poll == Poll.EMPTY) {
                     caughtUpAt = System.nanoTime();
-                    pause(settings.idlePoll().toNanos());
+                    pause(idlePauseNanos);
+                    // an idle shard is polled less and less often (each poll is a Raft log entry)
+                    idlePauseNanos = Math.min(idlePauseNanos * 2, settings.idlePollMax().toNanos());
+                } else {
+                    idlePauseNanos = settings.idlePoll().toNanos();
+                    long rest = settings.yieldTo() == null ? 0 : settings.yieldTo().pauseAfter(System.nanoTime() - started);
+                    if (rest > 0) {
+                        metrics.yielded.increment(rest / 1e9);
+                        pause(rest); // answers are still flowing: the rest of the cores is theirs
+                    }
+                    if (poll == Poll.CAUGHT_UP) {
+                        caughtUpAt = System.nanoTime();
+                        pause(idlePauseNanos);
+                    }
                 }
             } catch (Exception e) {
                 ahead = null; // after the backoff, poll afresh from the checkpoint
@@ -232,8 +251,18 @@ public final class InventorySync implements AutoCloseable {
         return y != null && System.nanoTime() - caughtUpAt < y.atMost().toNanos() && y.busy().getAsBoolean();
     }
 
-    /** One poll and, if there were rows, one batch; true if the feed may have more right away. */
-    private boolean step() throws Exception {
+    /** What one poll found. */
+    private enum Poll {
+        /** Nothing after the checkpoint. */
+        EMPTY,
+        /** Rows, all written: the feed had no more. */
+        CAUGHT_UP,
+        /** A full batch, or a checkpoint moved by someone else: poll again right away. */
+        MORE
+    }
+
+    /** One poll and, if there were rows, one batch. */
+    private Poll step() throws Exception {
         if (!checkpointKnown) {
             applied = database(() -> {
                 writer.ensureCheckpoint();
@@ -241,8 +270,9 @@ public final class InventorySync implements AutoCloseable {
             });
             checkpointKnown = true;
         }
+        int batchRows = batchRows();
         long p0 = System.nanoTime();
-        FeedBatch batch = storeCall(this::nextBatch);
+        FeedBatch batch = storeCall(() -> nextBatch(batchRows));
         metrics.poll.record(System.nanoTime() - p0, TimeUnit.NANOSECONDS);
         storeLastSeq = batch.lastSeq();
         noteSeen(batch.lastSeq(), askedAt);
@@ -256,7 +286,7 @@ public final class InventorySync implements AutoCloseable {
             long inDatabase = database(writer::appliedSeq);
             if (inDatabase > applied) {
                 applied = inDatabase;
-                return true;
+                return Poll.MORE;
             }
             if (batch.ackedSeq() != warnedGapAt) {
                 warnedGapAt = batch.ackedSeq();
@@ -270,13 +300,13 @@ public final class InventorySync implements AutoCloseable {
         }
         if (batch.rows().isEmpty()) {
             forgetSeen(applied);
-            return false;
+            return Poll.EMPTY;
         }
         long last = batch.lastRowSeq(applied);
-        boolean full = batch.rows().size() >= settings.batchSize();
+        boolean full = batch.rows().size() >= batchRows;
         if (full) {
             aheadAskedAt = System.currentTimeMillis();
-            ahead = storeCall(() -> store.changesAhead(last, settings.batchSize()));
+            ahead = storeCall(() -> store.changesAhead(last, batchRows));
         }
         long t0 = System.nanoTime();
         BatchWriter.WriteResult r = database(() -> writer.write(batch.rows(), last));
@@ -293,11 +323,19 @@ public final class InventorySync implements AutoCloseable {
         if (listener != null) {
             listener.committed(r);
         }
-        return full;
+        return full ? Poll.MORE : Poll.CAUGHT_UP;
+    }
+
+    /** Rows to ask for: fewer while purchases are being answered, so the pause after each batch comes soon. */
+    private int batchRows() {
+        SyncSettings.YieldToBuyers y = settings.yieldTo();
+        return y != null && y.share() < 1 && y.serving().getAsBoolean()
+                ? Math.min(settings.batchSize(), SyncSettings.YieldToBuyers.PACED_BATCH_ROWS)
+                : settings.batchSize();
     }
 
     /** The batch after the checkpoint: the one fetched ahead if it starts there, else a fresh poll. */
-    private FeedBatch nextBatch() {
+    private FeedBatch nextBatch(int batchRows) {
         StoreClient.PendingChanges next = ahead;
         ahead = null;
         if (next != null && next.afterSeq() == applied) {
@@ -305,7 +343,7 @@ public final class InventorySync implements AutoCloseable {
             return next.await();
         }
         askedAt = System.currentTimeMillis();
-        return store.changes(applied, settings.batchSize());
+        return store.changes(applied, batchRows);
     }
 
     private long ack(long seq) {

@@ -14,12 +14,16 @@ import java.util.function.BooleanSupplier;
  *                    for one of the sync's own
  * @param shard       the checkpoint's name in {@code sync_checkpoint} (one per store shard)
  * @param batchSize   most feed rows per {@code INV.CHANGES} and per database transaction
- * @param idlePoll    pause between polls when the feed is empty
+ * @param idlePoll    pause after the first poll that finds the feed empty
+ * @param idlePollMax longest pause between polls of a feed that stays empty: each empty poll
+ *                    doubles the pause up to this, the first row found brings it back to
+ *                    {@code idlePoll}. Every poll is a linearizable read, so a Raft log entry
+ *                    (and an fsync on each node): an idle shard should not cost 50 of them a second
  * @param maxBackoff  longest pause between attempts while the store or the database fails
  * @param yieldTo     when to hold the writes back for buyers ({@link YieldToBuyers}), or null: never
  */
 public record SyncSettings(String storeUri, RedisClient redisClient, String shard, int batchSize,
-                           Duration idlePoll, Duration maxBackoff, YieldToBuyers yieldTo) {
+                           Duration idlePoll, Duration idlePollMax, Duration maxBackoff, YieldToBuyers yieldTo) {
 
     public static final String DEFAULT_SHARD = "shard-0";
 
@@ -36,58 +40,98 @@ public record SyncSettings(String storeUri, RedisClient redisClient, String shar
         if (idlePoll.isNegative() || idlePoll.isZero() || maxBackoff.isNegative() || maxBackoff.isZero()) {
             throw new IllegalArgumentException("idle poll and backoff must be positive");
         }
+        if (idlePollMax.compareTo(idlePoll) < 0) {
+            throw new IllegalArgumentException("the longest idle poll (" + idlePollMax.toMillis()
+                    + " ms) must not be shorter than the first (" + idlePoll.toMillis() + " ms)");
+        }
     }
 
     /**
      * Write-behind that steps aside while a sale's buyers are being served: an in-process sync
      * shares the service's cores, and writing a batch costs the database far more CPU per row than
-     * the purchase that made it. While {@code busy} says buyers are arriving, the sync, once caught
-     * up, waits up to {@code atMost} before it reads and writes again (then it catches up fully,
-     * in bigger batches). The RDS lags by at most about {@code atMost} more; nothing is lost, since
-     * the store keeps every change until the sync acknowledges it.
+     * the purchase that made it.
+     * <ul>
+     * <li>While {@code busy} says buyers are being let through to the store (a sale's rush), the
+     * sync, once caught up, waits up to {@code atMost} before it reads and writes again (then it
+     * catches up fully).
+     * <li>While {@code serving} says purchases of any outcome are arriving (sold-out answers too),
+     * it writes in batches of at most {@link #PACED_BATCH_ROWS} rows and pauses after each, so it
+     * takes about {@code share} of one core's time: catching up after a rush must not starve the
+     * answers still flowing.
+     * </ul>
+     * The RDS lags more meanwhile; nothing is lost, since the store keeps every change until the
+     * sync acknowledges it.
      *
-     * @param busy   true while buyers are arriving (called every few ms while the sync waits; cheap)
-     * @param atMost the longest the sync holds back after it last caught up
+     * @param busy    true while buyers are let through (called every few ms while the sync waits; cheap)
+     * @param atMost  the longest the sync holds back after it last caught up
+     * @param serving true while purchases arrive at all (called once per batch; cheap)
+     * @param share   the part of its time the sync may work while {@code serving}, 0.01 to 1 (1: no pause)
      */
-    public record YieldToBuyers(BooleanSupplier busy, Duration atMost) {
+    public record YieldToBuyers(BooleanSupplier busy, Duration atMost, BooleanSupplier serving, double share) {
+        /** Batch size while {@code serving}: a short slice of work, then the pause. */
+        public static final int PACED_BATCH_ROWS = 500;
+
         public YieldToBuyers {
-            if (busy == null) {
-                throw new IllegalArgumentException("busy is needed");
+            if (busy == null || serving == null) {
+                throw new IllegalArgumentException("busy and serving are needed");
             }
             if (atMost.isNegative() || atMost.isZero() || atMost.compareTo(Duration.ofSeconds(60)) > 0) {
                 throw new IllegalArgumentException("the sync may yield for 1 ms to 60 s, got " + atMost);
             }
+            if (!(share >= 0.01 && share <= 1)) {
+                throw new IllegalArgumentException("the sync's share while serving must be 0.01 to 1, got " + share);
+            }
+        }
+
+        /** Holds back during a rush only; works at full speed otherwise. */
+        public YieldToBuyers(BooleanSupplier busy, Duration atMost) {
+            this(busy, atMost, () -> false, 1);
+        }
+
+        /** How long to pause after a batch that took {@code workedNanos}, to keep to the share. */
+        long pauseAfter(long workedNanos) {
+            return share >= 1 || !serving.getAsBoolean() ? 0 : (long) (workedNanos * (1 - share) / share);
         }
     }
 
-    /** Shard {@value #DEFAULT_SHARD}, 5000 rows a batch, a poll every 20 ms when idle, backoff up to 5 s. */
+    /**
+     * Shard {@value #DEFAULT_SHARD}, 5000 rows a batch, polls of an empty feed 20 ms apart at first
+     * and 250 ms apart once it has stayed empty a while, backoff up to 5 s.
+     */
     public static SyncSettings of(String storeUri) {
-        return new SyncSettings(storeUri, null, DEFAULT_SHARD, 5000, Duration.ofMillis(20), Duration.ofSeconds(5), null);
+        return new SyncSettings(storeUri, null, DEFAULT_SHARD, 5000, Duration.ofMillis(20), Duration.ofMillis(250),
+                Duration.ofSeconds(5), null);
     }
 
     public SyncSettings withShard(String shard) {
-        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, idlePollMax, maxBackoff, yieldTo);
     }
 
     public SyncSettings withBatchSize(int batchSize) {
-        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, idlePollMax, maxBackoff, yieldTo);
     }
 
+    /** The first pause when the feed is empty; the longest is raised to it if shorter. */
     public SyncSettings withIdlePoll(Duration idlePoll) {
-        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
+        Duration longest = idlePoll.compareTo(idlePollMax) > 0 ? idlePoll : idlePollMax;
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, longest, maxBackoff, yieldTo);
+    }
+
+    public SyncSettings withIdlePollMax(Duration idlePollMax) {
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, idlePollMax, maxBackoff, yieldTo);
     }
 
     public SyncSettings withMaxBackoff(Duration maxBackoff) {
-        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, idlePollMax, maxBackoff, yieldTo);
     }
 
     /** Holds the writes back while buyers are being served ({@link YieldToBuyers}); null: never. */
     public SyncSettings withYieldTo(YieldToBuyers yieldTo) {
-        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, maxBackoff, yieldTo);
+        return new SyncSettings(storeUri, redisClient, shard, batchSize, idlePoll, idlePollMax, maxBackoff, yieldTo);
     }
 
     /** Connect through {@code client} (e.g. the service's own Lettuce client) instead of a new one. */
     public SyncSettings withRedisClient(RedisClient client) {
-        return new SyncSettings(storeUri, client, shard, batchSize, idlePoll, maxBackoff, yieldTo);
+        return new SyncSettings(storeUri, client, shard, batchSize, idlePoll, idlePollMax, maxBackoff, yieldTo);
     }
 }

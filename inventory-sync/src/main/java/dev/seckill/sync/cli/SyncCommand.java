@@ -23,8 +23,12 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "5000", description = "feed rows per transaction (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--idle-poll-ms", defaultValue = "20", description = "pause between polls of an empty feed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--idle-poll-ms", defaultValue = "20", description = "pause after a poll that finds the feed empty (default: ${DEFAULT-VALUE})")
     long idlePollMs;
+
+    @Option(names = "--idle-poll-max-ms", defaultValue = "250",
+            description = "longest pause between polls of a feed that stays empty; each empty poll doubles the pause up to it (default: ${DEFAULT-VALUE})")
+    long idlePollMaxMs;
 
     @Option(names = "--exit-when-idle", description = "exit 0 once the RDS has everything the store had")
     boolean exitWhenIdle;
@@ -36,7 +40,8 @@ final class SyncCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String nodes = connections.storeNodes();
         SyncSettings settings = SyncSettings.of(connections.store).withShard(connections.shard)
-                .withBatchSize(batchSize).withIdlePoll(Duration.ofMillis(idlePollMs));
+                .withBatchSize(batchSize).withIdlePollMax(Duration.ofMillis(Math.max(idlePollMs, idlePollMaxMs)))
+                .withIdlePoll(Duration.ofMillis(idlePollMs));
         try (HikariDataSource ds = connections.dataSource()) {
             InventorySync sync = InventorySync.start(settings, ds, new SimpleMeterRegistry(), r -> {
                 if (verbose) {
