@@ -444,6 +444,16 @@ public final class InventoryBook {
         return expiring;
     }
 
+    /**
+     * The store time by which the next expiry may be due, or {@link Long#MAX_VALUE} when none is
+     * pending. Early rather than late: a reservation that finished before its TTL keeps its place
+     * in the queue until that time comes.
+     */
+    public long nextExpiryAt() {
+        Reservation next = expiries.peek();
+        return next == null ? Long.MAX_VALUE : next.expiresAt;
+    }
+
     public int pendingReservations() {
         return pending;
     }

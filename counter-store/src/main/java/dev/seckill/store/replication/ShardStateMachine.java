@@ -314,9 +314,9 @@ public final class ShardStateMachine extends BaseStateMachine {
 
     /** An immutable copy of the book's figures, published after every entry. */
     public record ShardStats(long appliedIndex, int skus, int counters, int pendingReservations, int expiringReservations,
-                             int rememberedRequestIds, int feedRows, long feedLastSeq, long feedAckedSeq,
+                             long nextExpiryAt, int rememberedRequestIds, int feedRows, long feedLastSeq, long feedAckedSeq,
                              long reserved, long confirmed, long cancelled, long expired, long[] rejects) {
-        static final ShardStats EMPTY = new ShardStats(-1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        static final ShardStats EMPTY = new ShardStats(-1, 0, 0, 0, 0, Long.MAX_VALUE, 0, 0, 0, 0, 0, 0, 0, 0,
                 new long[Reject.values().length]);
 
         static ShardStats of(InventoryBook b, int counters, long index) {
@@ -325,7 +325,7 @@ public final class ShardStateMachine extends BaseStateMachine {
                 rejects[r.ordinal()] = b.rejects(r);
             }
             return new ShardStats(index, b.skuCount(), counters, b.pendingReservations(), b.expiringReservations(),
-                    b.rememberedRequestIds(),
+                    b.nextExpiryAt(), b.rememberedRequestIds(),
                     b.feed().size(), b.feed().lastSeq(), b.feed().ackedSeq(), b.reservedCount(),
                     b.confirmedCount(), b.cancelledCount(), b.expiredCount(), rejects);
         }

@@ -71,8 +71,8 @@ public final class StoreNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // expiry needs the clock in the log even when nobody buys: the leader stamps it while
-        // reservations with a TTL are pending
+        // expiry needs the clock in the log even when nobody buys: the leader stamps it when a
+        // pending reservation's TTL has run out
         ticker.scheduleAtFixedRate(this::tick, config.tickMillis(), config.tickMillis(), TimeUnit.MILLISECONDS);
 
         boolean epoll = Epoll.isAvailable();
@@ -110,7 +110,11 @@ public final class StoreNode implements AutoCloseable {
 
     private void tick() {
         try {
-            if (!closed && group.isLeader() && group.stateMachine().stats().expiringReservations() > 0) {
+            ShardStateMachine.ShardStats st = group.stateMachine().stats();
+            // a tick is a log entry (and an fsync on every node): only when an expiry is due, not
+            // ten times a second for as long as any reservation with a TTL is pending
+            if (!closed && group.isLeader() && st.expiringReservations() > 0
+                    && st.nextExpiryAt() <= System.currentTimeMillis()) {
                 pipeline.tick();
             }
         } catch (RuntimeException e) {

@@ -688,6 +688,20 @@ class InventoryCommandsTest {
             // the user's allowance is free again
             assertThat(inv.reserve(sku, 4, unique("req"), "USER", frank, "LIMIT", 4)).isEqualTo(6);
         }
+
+        @Test
+        void aPendingReservationWhoseTtlIsFarOffWritesNoClockTicks() throws InterruptedException {
+            String sku = newSku("no-ticks", 10);
+            inv.reserve(sku, 1, unique("req"), "TTL", LONG_TTL);
+            Thread.sleep(SHORT_TTL + 300); // any short reservation of another test has expired by now
+            assertThat(store.infoLong("inventory", "expiring_reservations")).isPositive();
+
+            long before = store.infoLong("persistence", "log_applied_index");
+            Thread.sleep(1000);
+            assertThat(store.infoLong("persistence", "log_applied_index"))
+                    .as("log entries in 1 s with nothing due (ten ticks a second used to be written)")
+                    .isEqualTo(before);
+        }
     }
 
     @Nested
