@@ -7,7 +7,7 @@
 #   SOLD_OUT=1 perf/scripts/http-offered-load.sh      # the sold-out path instead
 #   SPIKE=1 perf/scripts/http-offered-load.sh         # a flash sale: demand 100x the stock
 #
-# Starts java -jar seckill-service/target/seckill-service.jar (SERVICE_JAVA_OPTS, default
+# Starts java -jar seckill-service/target/seckill-service.jar (or SERVICE_JAR, absolute or from the repository root; SERVICE_JAVA_OPTS, default
 # -Xms2g -Xmx2g) in a fresh temporary folder (its store, log and H2 database start empty), on
 # HTTP_PORT (8911) with its embedded store's RESP port on STORE_PORT (6911) and tokens of its
 # own. Warms it up with WARMUP_SECONDS (30) of purchases at WARMUP_RATE (2000/s) on a throwaway
@@ -75,7 +75,7 @@ HTTP_PORT=${HTTP_PORT:-8911}
 STORE_PORT=${STORE_PORT:-6911}
 LIMIT=2
 URL=http://127.0.0.1:$HTTP_PORT
-SERVICE_JAR=seckill-service/target/seckill-service.jar
+SERVICE_JAR=$(realpath -m "${SERVICE_JAR:-seckill-service/target/seckill-service.jar}")
 [ -f perf/target/benchmarks.jar ] && [ -f "$SERVICE_JAR" ] || { echo "build first: ./mvnw -q -DskipTests package" >&2; exit 1; }
 OUT=perf/results
 mkdir -p "$OUT"
@@ -95,7 +95,7 @@ SECKILL_ADMIN_TOKEN=adm-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 export SECKILL_SERVICE_TOKEN SECKILL_ADMIN_TOKEN
 
 echo "starting the platform on $URL (store RESP port $STORE_PORT) in $WORK"
-(cd "$WORK" && exec java ${SERVICE_JAVA_OPTS:--Xms2g -Xmx2g} -jar "$ROOT/$SERVICE_JAR" --server.port="$HTTP_PORT" \
+(cd "$WORK" && exec java ${SERVICE_JAVA_OPTS:--Xms2g -Xmx2g} -jar "$SERVICE_JAR" --server.port="$HTTP_PORT" \
   --store.embedded.port="$STORE_PORT" > "$WORK/service.log" 2>&1) &
 SERVICE_PID=$!
 for _ in $(seq 1 240); do
