@@ -38,10 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  * every node, and an {@code INV.ACK} still only follows the commit of the batch it covers.
  *
  * <p>In the service's JVM it may step aside for buyers ({@link SyncSettings.YieldToBuyers}): once
- * caught up, it waits (bounded) while purchases are let through to the store, then catches up;
- * while purchases of any outcome are arriving it works in small batches with a pause after each,
- * taking only its share of the cores. An empty feed is polled less and less often, up to
- * {@link SyncSettings#idlePollMax()} apart.
+ * caught up, it waits (bounded) while purchases are arriving, then catches up in bigger batches.
+ *
+ * <p>An empty feed is polled less and less often, up to {@link SyncSettings#idlePollMax()} apart:
+ * every poll is a linearizable read, so a Raft log entry.
  *
  * <p>Outages: database calls go through a resilience4j {@link Retry} (exponential backoff) and
  * {@link CircuitBreaker}; when both give up the loop waits (up to {@link SyncSettings#maxBackoff()})
@@ -206,7 +206,6 @@ public final class InventorySync implements AutoCloseable {
                 continue;
             }
             try {
-                long started = System.nanoTime();
                 Poll poll = step();
                 failing = false;
                 lastError = null;
@@ -218,11 +217,6 @@ public final class InventorySync implements AutoCloseable {
                     idlePauseNanos = Math.min(idlePauseNanos * 2, settings.idlePollMax().toNanos());
                 } else {
                     idlePauseNanos = settings.idlePoll().toNanos();
-                    long rest = settings.yieldTo() == null ? 0 : settings.yieldTo().pauseAfter(System.nanoTime() - started);
-                    if (rest > 0) {
-                        metrics.yielded.increment(rest / 1e9);
-                        pause(rest); // answers are still flowing: the rest of the cores is theirs
-                    }
                     if (poll == Poll.CAUGHT_UP) {
                         caughtUpAt = System.nanoTime();
                         pause(idlePauseNanos);
@@ -270,9 +264,8 @@ public final class InventorySync implements AutoCloseable {
             });
             checkpointKnown = true;
         }
-        int batchRows = batchRows();
         long p0 = System.nanoTime();
-        FeedBatch batch = storeCall(() -> nextBatch(batchRows));
+        FeedBatch batch = storeCall(this::nextBatch);
         metrics.poll.record(System.nanoTime() - p0, TimeUnit.NANOSECONDS);
         storeLastSeq = batch.lastSeq();
         noteSeen(batch.lastSeq(), askedAt);
@@ -303,10 +296,10 @@ public final class InventorySync implements AutoCloseable {
             return Poll.EMPTY;
         }
         long last = batch.lastRowSeq(applied);
-        boolean full = batch.rows().size() >= batchRows;
+        boolean full = batch.rows().size() >= settings.batchSize();
         if (full) {
             aheadAskedAt = System.currentTimeMillis();
-            ahead = storeCall(() -> store.changesAhead(last, batchRows));
+            ahead = storeCall(() -> store.changesAhead(last, settings.batchSize()));
         }
         long t0 = System.nanoTime();
         BatchWriter.WriteResult r = database(() -> writer.write(batch.rows(), last));
@@ -326,16 +319,8 @@ public final class InventorySync implements AutoCloseable {
         return full ? Poll.MORE : Poll.CAUGHT_UP;
     }
 
-    /** Rows to ask for: fewer while purchases are being answered, so the pause after each batch comes soon. */
-    private int batchRows() {
-        SyncSettings.YieldToBuyers y = settings.yieldTo();
-        return y != null && y.share() < 1 && y.serving().getAsBoolean()
-                ? Math.min(settings.batchSize(), SyncSettings.YieldToBuyers.PACED_BATCH_ROWS)
-                : settings.batchSize();
-    }
-
     /** The batch after the checkpoint: the one fetched ahead if it starts there, else a fresh poll. */
-    private FeedBatch nextBatch(int batchRows) {
+    private FeedBatch nextBatch() {
         StoreClient.PendingChanges next = ahead;
         ahead = null;
         if (next != null && next.afterSeq() == applied) {
@@ -343,7 +328,7 @@ public final class InventorySync implements AutoCloseable {
             return next.await();
         }
         askedAt = System.currentTimeMillis();
-        return store.changes(applied, batchRows);
+        return store.changes(applied, settings.batchSize());
     }
 
     private long ack(long seq) {

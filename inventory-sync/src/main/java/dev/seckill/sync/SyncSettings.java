@@ -49,48 +49,22 @@ public record SyncSettings(String storeUri, RedisClient redisClient, String shar
     /**
      * Write-behind that steps aside while a sale's buyers are being served: an in-process sync
      * shares the service's cores, and writing a batch costs the database far more CPU per row than
-     * the purchase that made it.
-     * <ul>
-     * <li>While {@code busy} says buyers are being let through to the store (a sale's rush), the
-     * sync, once caught up, waits up to {@code atMost} before it reads and writes again (then it
-     * catches up fully).
-     * <li>While {@code serving} says purchases of any outcome are arriving (sold-out answers too),
-     * it writes in batches of at most {@link #PACED_BATCH_ROWS} rows and pauses after each, so it
-     * takes about {@code share} of one core's time: catching up after a rush must not starve the
-     * answers still flowing.
-     * </ul>
-     * The RDS lags more meanwhile; nothing is lost, since the store keeps every change until the
-     * sync acknowledges it.
+     * the purchase that made it. While {@code busy} says buyers are arriving, the sync, once caught
+     * up, waits up to {@code atMost} before it reads and writes again (then it catches up fully,
+     * in bigger batches). The RDS lags by at most about {@code atMost} more; nothing is lost, since
+     * the store keeps every change until the sync acknowledges it.
      *
-     * @param busy    true while buyers are let through (called every few ms while the sync waits; cheap)
-     * @param atMost  the longest the sync holds back after it last caught up
-     * @param serving true while purchases arrive at all (called once per batch; cheap)
-     * @param share   the part of its time the sync may work while {@code serving}, 0.01 to 1 (1: no pause)
+     * @param busy   true while buyers are arriving (called every few ms while the sync waits; cheap)
+     * @param atMost the longest the sync holds back after it last caught up
      */
-    public record YieldToBuyers(BooleanSupplier busy, Duration atMost, BooleanSupplier serving, double share) {
-        /** Batch size while {@code serving}: a short slice of work, then the pause. */
-        public static final int PACED_BATCH_ROWS = 500;
-
+    public record YieldToBuyers(BooleanSupplier busy, Duration atMost) {
         public YieldToBuyers {
-            if (busy == null || serving == null) {
-                throw new IllegalArgumentException("busy and serving are needed");
+            if (busy == null) {
+                throw new IllegalArgumentException("busy is needed");
             }
             if (atMost.isNegative() || atMost.isZero() || atMost.compareTo(Duration.ofSeconds(60)) > 0) {
                 throw new IllegalArgumentException("the sync may yield for 1 ms to 60 s, got " + atMost);
             }
-            if (!(share >= 0.01 && share <= 1)) {
-                throw new IllegalArgumentException("the sync's share while serving must be 0.01 to 1, got " + share);
-            }
-        }
-
-        /** Holds back during a rush only; works at full speed otherwise. */
-        public YieldToBuyers(BooleanSupplier busy, Duration atMost) {
-            this(busy, atMost, () -> false, 1);
-        }
-
-        /** How long to pause after a batch that took {@code workedNanos}, to keep to the share. */
-        long pauseAfter(long workedNanos) {
-            return share >= 1 || !serving.getAsBoolean() ? 0 : (long) (workedNanos * (1 - share) / share);
         }
     }
 

@@ -64,47 +64,6 @@ class YieldToBuyersTest {
     }
 
     @Test
-    void whilePurchasesArriveTheSyncWritesInSmallBatchesAndPausesToKeepToItsShare() throws Exception {
-        AtomicBoolean serving = new AtomicBoolean(false);
-        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2); TestStore store = TestStore.start(dir)) {
-            SaleRun sales = new SaleRun(store, 5, "share", 3, 100_000);
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            SyncSettings settings = SyncSettings.of(store.uri()).withIdlePoll(Duration.ofMillis(2))
-                    .withYieldTo(new SyncSettings.YieldToBuyers(() -> false, Duration.ofMillis(1), serving::get, 0.2));
-            sales.run(3000); // a backlog before the sync starts, as after a rush
-            serving.set(true);
-            try (InventorySync sync = InventorySync.start(settings, db.dataSource(), registry)) {
-                store.awaitCaughtUp(sync);
-                assertThat(registry.get("inventory.sync.batch.rows").summary().max())
-                        .as("rows per batch while serving").isLessThanOrEqualTo(SyncSettings.YieldToBuyers.PACED_BATCH_ROWS);
-                assertThat(registry.get("inventory.sync.batch.rows").summary().count()).isGreaterThan(1);
-                assertThat(registry.get("inventory.sync.yielded").counter().count()).as("seconds paused").isGreaterThan(0.0);
-
-                // no purchases (no pause: theShareIsTheSyncsPartOfItsTime): all of it agrees
-                serving.set(false);
-                sales.run(3000);
-                store.awaitCaughtUp(sync);
-                Thread.sleep(700); // the short reservations of the run expire, and that is written too
-                store.awaitCaughtUp(sync);
-                assertThat(RdsAgreement.differences(store.client(), db.dataSource(), sales.accepted())).isEmpty();
-            }
-        }
-    }
-
-    @Test
-    void theShareIsTheSyncsPartOfItsTime() {
-        SyncSettings.YieldToBuyers quarter = new SyncSettings.YieldToBuyers(() -> false, Duration.ofSeconds(1), () -> true, 0.25);
-        assertThat(quarter.pauseAfter(10_000_000)).as("10 ms of work, then 30 ms of pause").isEqualTo(30_000_000);
-        SyncSettings.YieldToBuyers idle = new SyncSettings.YieldToBuyers(() -> false, Duration.ofSeconds(1), () -> false, 0.25);
-        assertThat(idle.pauseAfter(10_000_000)).as("no purchases arriving: no pause").isZero();
-        assertThat(new SyncSettings.YieldToBuyers(() -> true, Duration.ofSeconds(1)).pauseAfter(10_000_000)).isZero();
-        assertThatThrownBy(() -> new SyncSettings.YieldToBuyers(() -> false, Duration.ofSeconds(1), () -> true, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0.01 to 1");
-        assertThatThrownBy(() -> new SyncSettings.YieldToBuyers(() -> false, Duration.ofSeconds(1), () -> true, 1.5))
-                .isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
     void aYieldOutsideOneMillisecondToAMinuteIsRefused() {
         assertThatThrownBy(() -> new SyncSettings.YieldToBuyers(() -> true, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 ms to 60 s");

@@ -44,7 +44,6 @@ public class AdmissionControl {
     private static final int REMEMBERED_ORDERS = 4_000_000;
     /** Buyers count as arriving until this long after the last purchase let through. */
     private static final long BUYERS_GONE_AFTER_NANOS = Duration.ofMillis(50).toNanos();
-    private static final long SERVING_STAMP_NANOS = Duration.ofMillis(5).toNanos();
 
     private final AdmissionSettings settings;
     private final StoreGateway store;
@@ -63,8 +62,6 @@ public class AdmissionControl {
     private volatile Consumer<String> soldOutListener;
     /** When a purchase was last let through to the store ({@link System#nanoTime()}). */
     private volatile long lastLetThroughNanos = System.nanoTime() - BUYERS_GONE_AFTER_NANOS;
-    /** When a purchase last reached admission, give or take {@link #SERVING_STAMP_NANOS}. */
-    private volatile long lastAttemptNanos = System.nanoTime() - BUYERS_GONE_AFTER_NANOS;
 
     public AdmissionControl(AdmissionSettings settings, StoreGateway store, Clock clock, MeterRegistry meters) {
         this.settings = settings;
@@ -109,10 +106,6 @@ public class AdmissionControl {
         // sold out first: it is the answer of nearly every request in a spike, and the cheapest;
         // the rate limiters then only count buyers who may still get a unit
         SaleGate gate = gate(saleId);
-        long now = System.nanoTime();
-        if (now - lastAttemptNanos > SERVING_STAMP_NANOS) {
-            lastAttemptNanos = now; // not on every request: two door threads would fight over the line
-        }
         if (gate.soldOut.get() && pastOrdersKnown && !sentToStore.contains(orderId)) {
             pollStockIfDue(gate, sku);
             throw reject("sold_out", new ApiException(HttpStatus.CONFLICT, "SOLD_OUT", "sale " + saleId + " is sold out"));
@@ -148,14 +141,6 @@ public class AdmissionControl {
      */
     public boolean buyersArriving() {
         return System.nanoTime() - lastLetThroughNanos < BUYERS_GONE_AFTER_NANOS;
-    }
-
-    /**
-     * True while purchases of any outcome are arriving (one in the last 50 ms), sold-out answers
-     * included: the in-process sync then takes only its share of the cores.
-     */
-    public boolean purchasesArriving() {
-        return System.nanoTime() - lastAttemptNanos < BUYERS_GONE_AFTER_NANOS;
     }
 
     /** From now until {@link #pastOrdersLoaded}, the sold-out flag lets purchases ask the store. */

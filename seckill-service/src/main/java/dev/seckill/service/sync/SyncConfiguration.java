@@ -18,15 +18,9 @@ import java.time.Duration;
  * once (see inventory-sync). On by default, so the embedded platform keeps its H2 file in step;
  * {@code seckill.sync.enabled=false} when a separate {@code inventory-sync sync} process does it.
  * The sync starts after the Flyway migrations and, depending on the store and the DataSource,
- * stops before either (finishing the batch in hand). It shares this JVM's cores with the buyers:
- * <ul>
- * <li>while purchases are being let through to the store it holds its writes back, up to
- * {@code seckill.sync.yield-to-buyers} (1 s; 0 never) after it last caught up, so the rush of a
- * sale gets the cores;
- * <li>while purchases of any outcome arrive (a sold-out sale's answers too) it writes in small
- * batches and pauses after each, taking about {@code seckill.sync.share-while-serving} (0.25) of
- * one core's time (1: no pause), so its catching up after the rush does not starve the answers.
- * </ul>
+ * stops before either (finishing the batch in hand). While purchases are being let through to the
+ * store it holds its writes back, up to {@code seckill.sync.yield-to-buyers} (1 s; 0 never) after it
+ * last caught up, so the rush of a sale gets the cores.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "seckill.sync.enabled", havingValue = "true", matchIfMissing = true)
@@ -37,18 +31,13 @@ public class SyncConfiguration {
     public InventorySyncRunner inventorySync(StoreLocation store, DataSource dataSource, MeterRegistry meters,
                                              AdmissionControl admission,
                                              @Value("${seckill.sync.shard:" + SyncSettings.DEFAULT_SHARD + "}") String shard,
-                                             @Value("${seckill.sync.yield-to-buyers:1s}") Duration yieldToBuyers,
-                                             @Value("${seckill.sync.share-while-serving:0.25}") double shareWhileServing) {
+                                             @Value("${seckill.sync.yield-to-buyers:1s}") Duration yieldToBuyers) {
         // every node, so the sync moves to another when the one it reads from fails
         SyncSettings settings = SyncSettings.of(store.addresses()).withShard(shard);
-        if (!yieldToBuyers.isZero() || shareWhileServing < 1) {
+        if (!yieldToBuyers.isZero()) {
             // the sync shares this JVM's cores: during a sale's rush its H2/JDBC work per row costs
-            // more CPU than the purchase that made the row, so it waits (bounded) for the rush to
-            // pass, and then catches up in slices while the sold-out answers go on
-            settings = settings.withYieldTo(new SyncSettings.YieldToBuyers(
-                    yieldToBuyers.isZero() ? () -> false : admission::buyersArriving,
-                    yieldToBuyers.isZero() ? Duration.ofMillis(1) : yieldToBuyers,
-                    admission::purchasesArriving, shareWhileServing));
+            // more CPU than the purchase that made the row, so it waits (bounded) for the rush to pass
+            settings = settings.withYieldTo(new SyncSettings.YieldToBuyers(admission::buyersArriving, yieldToBuyers));
         }
         return new InventorySyncRunner(settings, dataSource, meters);
     }
