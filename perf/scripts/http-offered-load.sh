@@ -85,6 +85,8 @@ WORK=$(mktemp -d)
 SERVICE_PID=
 stop_service() {
   if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
+  # SERVICE_LOG=file keeps the service's log (snapshots, warnings) beyond the run
+  if [ -n "${SERVICE_LOG:-}" ] && [ -f "$WORK/service.log" ]; then cp "$WORK/service.log" "$SERVICE_LOG"; fi
   rm -rf "$WORK"
 }
 trap stop_service EXIT
