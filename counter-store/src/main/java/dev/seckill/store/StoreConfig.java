@@ -19,7 +19,8 @@ import java.util.List;
  * @param peers       the group's members; empty for a group of one
  * @param raftPort    Raft port of a group of one (0: a free one)
  * @param requirePass the password clients must AUTH with, or null
- * @param tickMillis  how often the leader looks whether a pending reservation's TTL has run out, and then stamps its clock into the log
+ * @param tickMillis  how often the leader looks whether a pending reservation's TTL has run out
+ *                    (and if so stamps its clock into the log)
  */
 public record StoreConfig(int port, String bindHost, Path dataDir, String nodeId, List<ShardGroup.Peer> peers,
                           int raftPort, String requirePass, ProtocolLimits limits, BookSettings book,
