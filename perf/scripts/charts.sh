@@ -14,7 +14,8 @@
 #   http-offered-*.csv       (http-offered-load.sh) -> http-offered-latency.png: the purchase API's p50/p99 against
 #                                                   offered load (newest purchase-path and newest sold-out file)
 #   http-offered-spike-*-timeline.csv (SPIKE=1)  -> http-offered-spike-timeline.png: per step, the slowest answer
-#                                                   and the share slower than 50 ms per 50 ms (SPIKE_TIMELINE=file)
+#                                                   and the share slower than 50 ms per 50 ms (SPIKE_TIMELINE=file;
+#                                                   SPIKE_CHART=name.png draws it under another name)
 # With chart names as arguments (e.g. spike_rush_chart) it draws only those.
 # JMeter's raw results (perf/target/jmeter/results/*.csv from the -Pspike run) are first reduced to
 # one row per second in perf/results/spike-<run>.csv, so the timeline survives a `mvn clean`.
@@ -343,7 +344,7 @@ spike_rush_chart() {
   gnuplot <<EOF
 $COMMON
 set terminal pngcairo size 1100,$((steps * 260 + 120)) font "DejaVu Sans,10" noenhanced
-set output '$CHARTS/http-offered-spike-timeline.png'
+set output '$CHARTS/${SPIKE_CHART:-http-offered-spike-timeline.png}'
 set multiplot layout $steps,1 title "Purchase API under a flash-sale spike: where in each 10 s step the slow answers were\n$(basename "$f"): per 50 ms of intended send time, the slowest answer and the share slower than 50 ms" font ",11"
 set xlabel "intended send time in the step, s"
 set ylabel "slowest answer, ms"
@@ -362,7 +363,7 @@ do for [i=0:$((steps - 1))] {
 }
 unset multiplot
 EOF
-  echo "chart: $CHARTS/http-offered-spike-timeline.png"
+  echo "chart: $CHARTS/${SPIKE_CHART:-http-offered-spike-timeline.png}"
 }
 
 # charts.sh [name ...]: only those charts (e.g. spike_rush_chart), else all of them
