@@ -7,7 +7,8 @@
 #   SOLD_OUT=1 perf/scripts/http-offered-load.sh      # the sold-out path instead
 #   SPIKE=1 perf/scripts/http-offered-load.sh         # a flash sale: demand 100x the stock
 #
-# Starts java -jar seckill-service/target/seckill-service.jar (or SERVICE_JAR, absolute or from the repository root; SERVICE_JAVA_OPTS, default
+# Starts java -jar seckill-service/target/seckill-service.jar (or SERVICE_JAR, absolute or from
+# the repository root; SERVICE_LOG=file keeps its log; SERVICE_JAVA_OPTS, default
 # -Xms2g -Xmx2g) in a fresh temporary folder (its store, log and H2 database start empty), on
 # HTTP_PORT (8911) with its embedded store's RESP port on STORE_PORT (6911) and tokens of its
 # own. Warms it up with WARMUP_SECONDS (30) of purchases at WARMUP_RATE (2000/s) on a throwaway

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What the embedded platform costs while nobody buys: for each jar, starts it in an empty
 # directory, creates one sale, makes one reservation (15 min TTL, so the store has an expiry
-# pending), waits SETTLE seconds (15) for start-up work and the JIT, then counts over IDLE_SECONDS (10)
-# the Raft log entries the store writes (INFO persistence log_applied_index: every one is an
+# pending), waits SETTLE seconds (15) for start-up work and the JIT, then counts over
+# IDLE_SECONDS (10) the Raft log entries the store writes (INFO persistence log_applied_index: every one is an
 # fsync, and on a group of three a round of replication) and the CPU the process burns.
 #
 #   perf/scripts/idle-cost.sh old.jar seckill-service/target/seckill-service.jar

@@ -210,17 +210,16 @@ public final class InventorySync implements AutoCloseable {
                 failing = false;
                 lastError = null;
                 backoffMs = 0;
-                if (poll == Poll.EMPTY) {
+                if (poll != Poll.EMPTY) {
+                    idlePauseNanos = settings.idlePoll().toNanos(); // changes are flowing
+                }
+                if (poll != Poll.MORE) {
                     caughtUpAt = System.nanoTime();
                     pause(idlePauseNanos);
+                }
+                if (poll == Poll.EMPTY) {
                     // an idle shard is polled less and less often (each poll is a Raft log entry)
                     idlePauseNanos = Math.min(idlePauseNanos * 2, settings.idlePollMax().toNanos());
-                } else {
-                    idlePauseNanos = settings.idlePoll().toNanos();
-                    if (poll == Poll.CAUGHT_UP) {
-                        caughtUpAt = System.nanoTime();
-                        pause(idlePauseNanos);
-                    }
                 }
             } catch (Exception e) {
                 ahead = null; // after the backoff, poll afresh from the checkpoint
