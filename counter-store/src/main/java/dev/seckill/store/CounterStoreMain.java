@@ -3,48 +3,112 @@ package dev.seckill.store;
 import dev.seckill.store.protocol.ProtocolLimits;
 import dev.seckill.store.replication.ShardGroup;
 import dev.seckill.store.server.StoreNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar counter-store.jar [--port 6380] [--data-dir DIR] [--node-id ID --peers id=host:raftport,...]
- * [--raft-port P] [--bind ADDR] [--requirepass P]}
+ * {@code java -jar counter-store.jar [options]}: one counter-store node. Exit codes: 0 stopped
+ * cleanly, 2 bad options (one line on stderr and the usage).
  */
-public final class CounterStoreMain {
-    static final String USAGE = """
-            usage: java -jar counter-store.jar [options]
-              --port N            RESP port (default 6380)
-              --bind ADDR         address to listen on (default 0.0.0.0)
-              --data-dir DIR      Raft log and snapshots (default ./data/counter-store)
-              --node-id ID        this node's id (default n1)
-              --peers LIST        id=host:raftport,... : start as a member of that group (3 nodes)
-              --raft-port N       Raft port of a group of one (default: a free one)
-              --requirepass P     clients must AUTH with this password
-              --snapshot-every N  snapshot after N log entries (default 100000; written in the
-                                  background, no sooner than 4x the last one's writing time after it)
-              --max-bulk-bytes N  longest bulk string a client may send (default 1048576)
-              --max-args N        most arguments in one command (default 65536)
-            """;
+@Command(name = "counter-store", mixinStandardHelpOptions = true, version = "counter-store " + StoreNode.VERSION,
+        sortOptions = false, usageHelpWidth = 100,
+        description = "An in-memory inventory and counter store that speaks RESP, every change durable in a Raft log.")
+public final class CounterStoreMain implements Callable<Integer> {
+    static final int BAD_INPUT = 2;
+
+    @Option(names = "--port", paramLabel = "N", description = "RESP port (default ${DEFAULT-VALUE})")
+    int port = StoreConfig.DEFAULT_PORT;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "address the RESP port listens on (default ${DEFAULT-VALUE})")
+    String bind = StoreConfig.defaults().bindHost();
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Raft log and snapshots (default ${DEFAULT-VALUE})")
+    Path dataDir = StoreConfig.defaults().dataDir();
+
+    @Option(names = "--node-id", paramLabel = "ID", description = "this node's id (default ${DEFAULT-VALUE})")
+    String nodeId = StoreConfig.defaults().nodeId();
+
+    @Option(names = "--peers", paramLabel = "LIST", split = ",",
+            description = "id=host:raftport,... : start as a member of that group")
+    List<String> peers = new ArrayList<>();
+
+    @Option(names = "--raft-port", paramLabel = "N", description = "Raft port of a group of one (default: a free one)")
+    int raftPort;
+
+    @Option(names = "--requirepass", paramLabel = "P", description = "clients must AUTH with this password")
+    String requirePass;
+
+    @Option(names = "--snapshot-every", paramLabel = "N",
+            description = "snapshot after N log entries (default ${DEFAULT-VALUE}; written in the background, "
+                    + "no sooner than 4x the last one's writing time after it)")
+    long snapshotEvery = StoreConfig.defaults().snapshotEvery();
+
+    @Option(names = "--max-bulk-bytes", paramLabel = "N",
+            description = "longest bulk string a client may send (default ${DEFAULT-VALUE})")
+    int maxBulkBytes = ProtocolLimits.defaults().maxBulkBytes();
+
+    @Option(names = "--max-args", paramLabel = "N", description = "most arguments in one command (default ${DEFAULT-VALUE})")
+    int maxArgs = ProtocolLimits.defaults().maxArgs();
 
     private CounterStoreMain() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int code = run(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new CounterStoreMain());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("counter-store: " + ex.getMessage());
+            ex.getCommandLine().usage(System.err);
+            return BAD_INPUT;
+        });
+        return cli.execute(args);
+    }
+
+    /** The configuration the options describe; refuses values out of range with a clear message. */
+    StoreConfig config() {
+        List<ShardGroup.Peer> members = new ArrayList<>();
+        for (String p : peers) {
+            members.add(ShardGroup.Peer.parse(p.trim()));
+        }
+        if (!members.isEmpty() && members.stream().noneMatch(p -> p.id().equals(nodeId))) {
+            throw new IllegalArgumentException("--node-id must name one of --peers");
+        }
+        return StoreConfig.builder()
+                .port(range("--port", port, 0, 65535))
+                .bindHost(bind)
+                .dataDir(dataDir)
+                .nodeId(nodeId)
+                .peers(members)
+                .raftPort(range("--raft-port", raftPort, 0, 65535))
+                .requirePass(requirePass)
+                .snapshotEvery(range("--snapshot-every", snapshotEvery, 1, Integer.MAX_VALUE))
+                .limits(new ProtocolLimits((int) range("--max-bulk-bytes", maxBulkBytes, 1, Integer.MAX_VALUE - 64),
+                        (int) range("--max-args", maxArgs, 1, Integer.MAX_VALUE),
+                        ProtocolLimits.defaults().maxInlineBytes()))
+                .build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
         StoreConfig config;
         try {
-            config = parse(args);
+            config = config();
         } catch (IllegalArgumentException e) {
             System.err.println("counter-store: " + e.getMessage());
-            System.err.print(USAGE);
-            System.exit(2);
-            return;
-        }
-        if (config == null) {
-            System.out.print(USAGE);
-            return;
+            return BAD_INPUT;
         }
         StoreNode node = StoreNode.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -55,62 +119,17 @@ public final class CounterStoreMain {
         }, "shutdown"));
         System.out.println("counter-store ready on port " + node.port());
         stopped.await();
+        return 0;
     }
 
-    /** The configuration the arguments describe, or null when help was asked for. */
-    static StoreConfig parse(String[] args) {
-        StoreConfig c = StoreConfig.defaults();
-        String nodeId = c.nodeId();
-        List<ShardGroup.Peer> peers = new ArrayList<>();
-        int raftPort = 0;
-        String bind = c.bindHost();
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help") || flag.equals("-h")) {
-                return null;
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            }
-            String v = args[++i];
-            switch (flag) {
-                case "--port" -> c = c.withPort(intArg(flag, v, 0, 65535));
-                case "--bind" -> bind = v;
-                case "--data-dir" -> c = c.withDataDir(Path.of(v));
-                case "--node-id" -> nodeId = v;
-                case "--peers" -> {
-                    for (String p : v.split(",")) {
-                        peers.add(ShardGroup.Peer.parse(p.trim()));
-                    }
-                }
-                case "--raft-port" -> raftPort = intArg(flag, v, 0, 65535);
-                case "--requirepass" -> c = c.withRequirePass(v);
-                case "--snapshot-every" -> c = c.withSnapshotEvery(intArg(flag, v, 1, Integer.MAX_VALUE));
-                case "--max-bulk-bytes" -> c = c.withLimits(new ProtocolLimits(intArg(flag, v, 1, Integer.MAX_VALUE - 64),
-                        c.limits().maxArgs(), c.limits().maxInlineBytes()));
-                case "--max-args" -> c = c.withLimits(new ProtocolLimits(c.limits().maxBulkBytes(),
-                        intArg(flag, v, 1, Integer.MAX_VALUE), c.limits().maxInlineBytes()));
-                default -> throw new IllegalArgumentException("unknown option " + flag);
-            }
+    private static long range(String flag, long v, long min, long max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(flag + " must be " + min + ".." + max + ", got " + v);
         }
-        String self = nodeId;
-        if (!peers.isEmpty() && peers.stream().noneMatch(p -> p.id().equals(self))) {
-            throw new IllegalArgumentException("--node-id must name one of --peers");
-        }
-        c = c.withGroup(nodeId, List.copyOf(peers));
-        return new StoreConfig(c.port(), bind, c.dataDir(), c.nodeId(), c.peers(), raftPort, c.requirePass(),
-                c.limits(), c.book(), c.pipeline(), c.snapshotEvery(), c.tickMillis());
+        return v;
     }
 
-    private static int intArg(String flag, String v, int min, int max) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n < min || n > max) {
-                throw new IllegalArgumentException(flag + " must be " + min + ".." + max);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a number, got '" + v + "'");
-        }
+    private static int range(String flag, int v, int min, int max) {
+        return (int) range(flag, (long) v, min, max);
     }
 }

@@ -25,10 +25,8 @@ public final class EmbeddedStore implements AutoCloseable {
     }
 
     public static EmbeddedStore start(StoreSettings.Embedded settings) {
-        StoreConfig defaults = StoreConfig.defaults().withPort(settings.port()).withDataDir(settings.dataDir());
-        StoreConfig config = new StoreConfig(defaults.port(), settings.bind(), defaults.dataDir(), defaults.nodeId(),
-                defaults.peers(), defaults.raftPort(), defaults.requirePass(), defaults.limits(), defaults.book(),
-                defaults.pipeline(), defaults.snapshotEvery(), defaults.tickMillis());
+        StoreConfig config = StoreConfig.builder().port(settings.port()).dataDir(settings.dataDir())
+                .bindHost(settings.bind()).build();
         try {
             return new EmbeddedStore(StoreNode.start(config));
         } catch (IOException e) {
