@@ -2,6 +2,7 @@ package dev.seckill.store.counter;
 
 import dev.seckill.store.collection.StringLongMap;
 import dev.seckill.store.protocol.Reply;
+import dev.seckill.store.snapshot.SnapshotStrings;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -75,17 +76,18 @@ public final class Counters {
         public void writeTo(DataOutput out) throws IOException {
             out.writeInt(values.size());
             values.forEach((key, value) -> {
-                out.writeUTF(key);
+                SnapshotStrings.write(out, key); // any key the parser accepts, up to the bulk limit
                 out.writeLong(value);
             });
         }
     }
 
-    public static Counters readFrom(DataInput in) throws IOException {
+    /** Reads counters written by a snapshot of {@code format} (the book's, read first). */
+    public static Counters readFrom(DataInput in, int format) throws IOException {
         Counters c = new Counters();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
-            String key = in.readUTF();
+            String key = SnapshotStrings.read(in, format);
             long value = in.readLong();
             if (c.values.find(key) != StringLongMap.ABSENT) {
                 throw new IOException("snapshot holds counter " + key + " twice");

@@ -5,6 +5,7 @@ import dev.seckill.store.collection.StringLongMap;
 import dev.seckill.store.feed.ChangeFeed;
 import dev.seckill.store.feed.FeedRow;
 import dev.seckill.store.protocol.Reply;
+import dev.seckill.store.snapshot.SnapshotStrings;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -23,8 +24,12 @@ import java.util.Map;
  * when a forgotten request id was used again by a later request and both still wait in the feed.
  */
 public final class BookSnapshot {
-    /** 2 added the remembered restock request ids; format 1 snapshots are still read. */
-    static final int FORMAT = 2;
+    /**
+     * The snapshot's first int. 2 added the remembered restock request ids; 3 writes every string
+     * as length-prefixed bytes ({@link SnapshotStrings}), so a key of any length can be written.
+     * Formats 1 and 2 are still read.
+     */
+    public static final int FORMAT = 3;
     private static final byte SKU_ROW = 0;
     private static final byte RESERVATION_ROW = 1;
 
@@ -190,7 +195,7 @@ public final class BookSnapshot {
 
             out.writeInt(views.restocks.size());
             for (RestockRequest r : views.restocks) {
-                out.writeUTF(r.requestId());
+                SnapshotStrings.write(out, r.requestId());
                 out.writeLong(r.at());
                 writeAnswer(r.answer(), out);
             }
@@ -223,16 +228,26 @@ public final class BookSnapshot {
 
         private static void writeSkuRow(SkuFigures s, DataOutput out) throws IOException {
             out.writeByte(SKU_ROW);
-            out.writeUTF(s.sku().id);
+            SnapshotStrings.write(out, s.sku().id);
             out.writeLong(s.seq());
         }
     }
 
     public static InventoryBook read(DataInput in, BookSettings settings) throws IOException {
+        return read(in, settings, readFormat(in));
+    }
+
+    /** The snapshot's first int: its format, which decides how the rest is read. */
+    public static int readFormat(DataInput in) throws IOException {
         int format = in.readInt();
-        if (format != 1 && format != FORMAT) {
-            throw new IOException("unknown snapshot format " + format);
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("unknown snapshot format " + format + " (this version reads 1 to " + FORMAT + ")");
         }
+        return format;
+    }
+
+    /** Reads the book that follows the format {@link #readFormat} read. */
+    public static InventoryBook read(DataInput in, BookSettings settings, int format) throws IOException {
         InventoryBook book = new InventoryBook(settings);
         long now = in.readLong();
         long nextOrdinal = in.readLong();
@@ -251,18 +266,18 @@ public final class BookSnapshot {
         }
         int skuCount = in.readInt();
         for (int i = 0; i < skuCount; i++) {
-            book.restoreSku(readSku(in));
+            book.restoreSku(readSku(in, format));
         }
         Map<Long, Reservation> byOrdinal = new HashMap<>();
         int remembered = in.readInt();
         for (int i = 0; i < remembered; i++) {
-            Reservation r = readReservation(in);
+            Reservation r = readReservation(in, format);
             byOrdinal.put(r.ordinal, r);
             book.restoreRequest(r);
         }
         int feedOnly = in.readInt();
         for (int i = 0; i < feedOnly; i++) {
-            Reservation r = readReservation(in);
+            Reservation r = readReservation(in, format);
             r.forgottenIn = 0; // forgotten before this book's first freeze period
             byOrdinal.put(r.ordinal, r);
         }
@@ -271,7 +286,7 @@ public final class BookSnapshot {
         int rows = in.readInt();
         for (int i = 0; i < rows; i++) {
             byte kind = in.readByte();
-            FeedRow row = kind == SKU_ROW ? book.sku(in.readUTF()) : byOrdinal.get(in.readLong());
+            FeedRow row = kind == SKU_ROW ? book.sku(SnapshotStrings.read(in, format)) : byOrdinal.get(in.readLong());
             long seq = in.readLong();
             if (row == null) {
                 throw new IOException("snapshot feed names a row it does not hold");
@@ -282,36 +297,36 @@ public final class BookSnapshot {
         if (format >= 2) {
             int restocks = in.readInt();
             for (int i = 0; i < restocks; i++) {
-                String reqId = in.readUTF();
+                String reqId = SnapshotStrings.read(in, format);
                 long at = in.readLong();
-                book.restoreRestock(new RestockRequest(reqId, readAnswer(in), at));
+                book.restoreRestock(new RestockRequest(reqId, readAnswer(in, format), at));
             }
         }
         return book;
     }
 
     private static void writeSku(SkuFigures s, DataOutput out) throws IOException {
-        out.writeUTF(s.sku().id);
+        SnapshotStrings.write(out, s.sku().id);
         out.writeLong(s.total());
         out.writeLong(s.available());
         out.writeLong(s.reserved());
         out.writeLong(s.sold());
         out.writeInt(s.holdings().size());
         s.holdings().forEach((user, held) -> {
-            out.writeUTF(user);
+            SnapshotStrings.write(out, user);
             out.writeLong(held);
         });
     }
 
-    private static Sku readSku(DataInput in) throws IOException {
-        Sku s = new Sku(in.readUTF(), 0);
+    private static Sku readSku(DataInput in, int format) throws IOException {
+        Sku s = new Sku(SnapshotStrings.read(in, format), 0);
         s.total = in.readLong();
         s.available = in.readLong();
         s.reserved = in.readLong();
         s.sold = in.readLong();
         int holders = in.readInt();
         for (int i = 0; i < holders; i++) {
-            String user = in.readUTF();
+            String user = SnapshotStrings.read(in, format);
             long held = in.readLong();
             if (s.holdings.find(user) != StringLongMap.ABSENT) {
                 throw new IOException("snapshot holds user " + user + " twice for SKU " + s.id);
@@ -324,14 +339,14 @@ public final class BookSnapshot {
     static void writeReservation(Reservation r, ReservationState state, long updatedAt, DataOutput out)
             throws IOException {
         out.writeLong(r.ordinal);
-        out.writeUTF(r.requestId);
+        SnapshotStrings.write(out, r.requestId);
         out.writeBoolean(r.user != null);
         if (r.user != null) {
-            out.writeUTF(r.user);
+            SnapshotStrings.write(out, r.user);
         }
         out.writeInt(r.skus.length);
         for (int i = 0; i < r.skus.length; i++) {
-            out.writeUTF(r.skus[i]);
+            SnapshotStrings.write(out, r.skus[i]);
             out.writeLong(r.quantities[i]);
         }
         out.writeLong(r.createdAt);
@@ -341,22 +356,22 @@ public final class BookSnapshot {
         writeAnswer(r.answer(), out);
     }
 
-    private static Reservation readReservation(DataInput in) throws IOException {
+    private static Reservation readReservation(DataInput in, int format) throws IOException {
         long ordinal = in.readLong();
-        String reqId = in.readUTF();
-        String user = in.readBoolean() ? in.readUTF() : null;
+        String reqId = SnapshotStrings.read(in, format);
+        String user = in.readBoolean() ? SnapshotStrings.read(in, format) : null;
         int lines = in.readInt();
         String[] skus = new String[lines];
         long[] qtys = new long[lines];
         for (int i = 0; i < lines; i++) {
-            skus[i] = in.readUTF();
+            skus[i] = SnapshotStrings.read(in, format);
             qtys[i] = in.readLong();
         }
         long createdAt = in.readLong();
         long expiresAt = in.readLong();
         long updatedAt = in.readLong();
         ReservationState state = ReservationState.values()[in.readByte()];
-        Reply answer = readAnswer(in);
+        Reply answer = readAnswer(in, format);
         Reservation r = new Reservation(reqId, user, skus, qtys, createdAt, expiresAt, ordinal, answer, state);
         r.updatedAt = updatedAt;
         return r;
@@ -369,20 +384,20 @@ public final class BookSnapshot {
             out.writeLong(i.value());
         } else if (answer instanceof Reply.Error e) {
             out.writeByte('-');
-            out.writeUTF(e.text());
+            SnapshotStrings.write(out, e.text());
         } else {
             out.writeByte('+');
-            out.writeUTF(((Reply.Status) answer).text());
+            SnapshotStrings.write(out, ((Reply.Status) answer).text());
         }
     }
 
-    private static Reply readAnswer(DataInput in) throws IOException {
+    private static Reply readAnswer(DataInput in, int format) throws IOException {
         byte kind = in.readByte();
         return switch (kind) {
             case ':' -> Reply.integer(in.readLong());
-            case '-' -> Reply.error(in.readUTF());
+            case '-' -> Reply.error(SnapshotStrings.read(in, format));
             default -> {
-                String text = in.readUTF();
+                String text = SnapshotStrings.read(in, format);
                 yield "OK".equals(text) ? Reply.OK : new Reply.Status(text);
             }
         };

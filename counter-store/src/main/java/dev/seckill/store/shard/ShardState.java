@@ -180,10 +180,11 @@ public final class ShardState {
         }
     }
 
-    /** Replaces this state with one read from a snapshot. */
+    /** Replaces this state with one read from a snapshot of any format this version knows. */
     public void readFrom(DataInput in, BookSettings settings) throws IOException {
-        InventoryBook b = BookSnapshot.read(in, settings);
-        Counters c = Counters.readFrom(in);
+        int format = BookSnapshot.readFormat(in); // the snapshot's header: how everything after it is written
+        InventoryBook b = BookSnapshot.read(in, settings, format);
+        Counters c = Counters.readFrom(in, format);
         this.book = b;
         this.counters = c;
     }

@@ -2,6 +2,7 @@ package dev.seckill.store.inventory;
 
 import dev.seckill.store.feed.ChangeFeed;
 import dev.seckill.store.feed.FeedRow;
+import dev.seckill.store.snapshot.SnapshotStrings;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -33,14 +34,14 @@ final class ReferenceSnapshot {
         }
         out.writeInt(book.skusInOrder().size());
         for (Sku s : book.skusInOrder()) {
-            out.writeUTF(s.id);
+            SnapshotStrings.write(out, s.id);
             out.writeLong(s.total);
             out.writeLong(s.available);
             out.writeLong(s.reserved);
             out.writeLong(s.sold);
             out.writeInt(s.holdings.size());
             s.holdings.forEach((user, held) -> {
-                out.writeUTF(user);
+                SnapshotStrings.write(out, user);
                 out.writeLong(held);
             });
         }
@@ -74,7 +75,7 @@ final class ReferenceSnapshot {
         for (FeedRow row : feed.rows()) {
             if (row instanceof Sku s) {
                 out.writeByte(0);
-                out.writeUTF(s.id);
+                SnapshotStrings.write(out, s.id);
             } else {
                 out.writeByte(1);
                 out.writeLong(((Reservation) row).ordinal);
@@ -86,7 +87,7 @@ final class ReferenceSnapshot {
         book.restocksInOrder().forEach(restocks::add);
         out.writeInt(restocks.size());
         for (RestockRequest r : restocks) {
-            out.writeUTF(r.requestId());
+            SnapshotStrings.write(out, r.requestId());
             out.writeLong(r.at());
             BookSnapshot.writeAnswer(r.answer(), out);
         }
