@@ -8,6 +8,7 @@ import dev.seckill.store.inventory.InventoryBook;
 import dev.seckill.store.inventory.Reject;
 import dev.seckill.store.pipeline.Batch;
 import dev.seckill.store.shard.ShardState;
+import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -28,16 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.File;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -87,6 +84,8 @@ public final class ShardStateMachine extends BaseStateMachine {
     private volatile ShardStats stats = ShardStats.EMPTY;
     private volatile long lastSnapshotMillis;
     private volatile long lastSnapshotIndex = -1;
+    /** Whether snapshots fail; written by the snapshot writer only. */
+    private volatile SnapshotAlarm snapshotAlarm = SnapshotAlarm.NONE;
     private volatile boolean closed;
     /** The last clock stamp this node gave as leader. */
     private final AtomicLong lastStamp = new AtomicLong();
@@ -101,6 +100,7 @@ public final class ShardStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
+        SnapshotFiles.deleteLeftovers(raftStorage.getStorageDir().getStateMachineDir().toPath());
         load(storage.getLatestSnapshot());
     }
 
@@ -200,11 +200,19 @@ public final class ShardStateMachine extends BaseStateMachine {
         writing = job;
         job.whenComplete((index, failure) -> {
             if (failure != null) {
-                LOG.error("snapshot at {} failed; the log keeps every entry until one succeeds", last, failure);
+                // its files are deleted by now; the alarm is raised once no snapshot is in progress
+                SnapshotAlarm alarm = snapshotAlarm.failed(failure, System.currentTimeMillis());
+                long backoff = alarm.backoffMillis();
+                notBeforeNanos = Math.max(notBeforeNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
+                writing = null;
+                snapshotAlarm = alarm;
+                LOG.error("snapshot at {} failed ({} in a row); the log keeps every entry until one succeeds; "
+                        + "next attempt in {} ms or later", last, alarm.failures(), backoff, failure);
             } else {
+                snapshotAlarm = snapshotAlarm.succeeded();
                 written.set(index);
+                writing = null;
             }
-            writing = null;
         });
         return -1;
     }
@@ -213,16 +221,9 @@ public final class ShardStateMachine extends BaseStateMachine {
     private long write(ShardState.Frozen frozen, TermIndex last, long freezeMicros) {
         long started = System.nanoTime();
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
         try {
-            try (FileOutputStream fos = new FileOutputStream(tmp);
-                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(fos, 1 << 16))) {
-                frozen.writeTo(out);
-                out.flush();
-                fos.getFD().sync();
-            }
-            Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-            var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+            // durable (file, checksum, rename and directory fsync'd) before Ratis may purge the log up to it
+            MD5Hash md5 = SnapshotFiles.write(file, frozen::writeTo);
             storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -267,6 +268,13 @@ public final class ShardStateMachine extends BaseStateMachine {
      */
     private static final class SnapshotStorage extends SimpleStateMachineStorage {
         private long cleanedUpTo = Long.MIN_VALUE;
+        private File dir;
+
+        @Override
+        public void init(RaftStorage raftStorage) throws IOException {
+            dir = raftStorage.getStorageDir().getStateMachineDir();
+            super.init(raftStorage);
+        }
 
         @Override
         public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
@@ -275,6 +283,13 @@ public final class ShardStateMachine extends BaseStateMachine {
             if (index != cleanedUpTo) {
                 cleanedUpTo = index;
                 super.cleanupOldSnapshots(policy);
+                try {
+                    SnapshotFiles.syncDirectory(dir.toPath()); // the deletions, durably
+                } catch (IOException e) {
+                    // not thrown: Ratis would then skip this round's log purge; an old snapshot that
+                    // comes back after a crash is only disk space, the newest one is still chosen
+                    LOG.warn("fsync of {} after deleting old snapshots failed: {}", dir, e.toString());
+                }
             }
         }
     }
@@ -285,7 +300,8 @@ public final class ShardStateMachine extends BaseStateMachine {
         }
         File file = snapshot.getFile().getPath().toFile();
         if (snapshot.getFile().getFileDigest() != null) {
-            MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
+            // the file's bytes against the checksum saved with it (not the saved checksum against itself)
+            MD5FileUtil.verifySavedMD5(file, MD5FileUtil.computeMd5ForFile(file));
         }
         try (InputStream raw = Files.newInputStream(file.toPath());
              DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
@@ -310,6 +326,16 @@ public final class ShardStateMachine extends BaseStateMachine {
 
     public long lastSnapshotIndex() {
         return lastSnapshotIndex;
+    }
+
+    /** True while a snapshot is being written (its temporary file exists). */
+    public boolean snapshotInProgress() {
+        return writing != null;
+    }
+
+    /** Whether snapshots are failing now, since when and why. */
+    public SnapshotAlarm snapshotAlarm() {
+        return snapshotAlarm;
     }
 
     /** An immutable copy of the book's figures, published after every entry. */

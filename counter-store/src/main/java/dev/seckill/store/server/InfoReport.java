@@ -4,6 +4,7 @@ import dev.seckill.store.inventory.Reject;
 import dev.seckill.store.pipeline.CommandPipeline;
 import dev.seckill.store.replication.ShardGroup;
 import dev.seckill.store.replication.ShardStateMachine;
+import dev.seckill.store.replication.SnapshotAlarm;
 
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
@@ -83,6 +84,13 @@ final class InfoReport {
                 line(out, "last_snapshot_index", snapIndex);
                 line(out, "last_snapshot_age_seconds", snapIndex < 0 ? -1
                         : (System.currentTimeMillis() - sm.lastSnapshotMillis()) / 1000);
+                line(out, "snapshot_in_progress", sm.snapshotInProgress() ? 1 : 0);
+                SnapshotAlarm alarm = sm.snapshotAlarm();
+                line(out, "snapshot_status", alarm.failing() ? "failing" : "ok");
+                line(out, "snapshot_failures", alarm.failures());
+                line(out, "snapshot_failures_total", alarm.failuresTotal());
+                line(out, "snapshot_failing_since", alarm.failingSinceMillis() / 1000);
+                line(out, "snapshot_last_error", alarm.lastError());
             }
             case "replication" -> {
                 header(out, "Replication");

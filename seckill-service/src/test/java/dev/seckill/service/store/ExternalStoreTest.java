@@ -2,17 +2,23 @@ package dev.seckill.service.store;
 
 import static dev.seckill.service.TestPlatform.unique;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.seckill.service.TestPlatform;
 import dev.seckill.service.TestPlatform.Answer;
 import dev.seckill.store.StoreConfig;
+import dev.seckill.store.local.LocalClient;
 import dev.seckill.store.server.StoreNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * With {@code store.uri} the service uses a counter-store it does not run (here a node started
@@ -93,6 +99,47 @@ class ExternalStoreTest {
             } finally {
                 store.close();
             }
+        }
+    }
+
+    /**
+     * A real fault under the store's snapshots: its snapshot directory is replaced by a file, so
+     * every snapshot fails ("Not a directory"); the store component goes DOWN with the alarm's
+     * details, and UP again once a snapshot is written.
+     */
+    @Test
+    void theStoreIsDownWhileItsSnapshotsFail(@TempDir Path dir) throws Exception {
+        StoreNode store = StoreNode.start(StoreConfig.defaults().withPort(0).withDataDir(dir.resolve("store"))
+                .withSnapshotEvery(10));
+        LocalClient writes = new LocalClient(store);
+        try (TestPlatform platform = TestPlatform.start(dir.resolve("service"),
+                "store.uri=redis://127.0.0.1:" + store.port())) {
+            Path sm;
+            try (Stream<Path> files = Files.walk(dir.resolve("store"))) {
+                sm = files.filter(p -> p.getFileName().toString().equals("sm")).findFirst().orElseThrow();
+            }
+            Path aside = sm.resolveSibling("sm-aside");
+            Files.move(sm, aside);
+            Files.writeString(sm, "not a directory");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                writes.send("INCR", "ticks").get(10, TimeUnit.SECONDS);
+                Answer h = platform.get("/actuator/health", TestPlatform.ADMIN_TOKEN);
+                assertThat(h.status()).isEqualTo(503);
+                assertThat(h.json().at("/components/store/status").asText()).isEqualTo("DOWN");
+                assertThat(h.json().at("/components/store/details/snapshot_status").asText()).isEqualTo("failing");
+                assertThat(h.json().at("/components/store/details/snapshot_last_error").asText())
+                        .contains("Not a directory");
+            });
+
+            Files.delete(sm);
+            Files.move(aside, sm);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                writes.send("INCR", "ticks").get(10, TimeUnit.SECONDS);
+                Answer h = platform.get("/actuator/health", TestPlatform.ADMIN_TOKEN);
+                assertThat(h.json().at("/components/store/status").asText()).isEqualTo("UP");
+            });
+        } finally {
+            store.close();
         }
     }
 
