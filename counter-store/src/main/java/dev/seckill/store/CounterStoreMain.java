@@ -1,6 +1,8 @@
 package dev.seckill.store;
 
+import dev.seckill.store.pipeline.CommandPipeline;
 import dev.seckill.store.protocol.ProtocolLimits;
+import dev.seckill.store.replication.EntryLimits;
 import dev.seckill.store.replication.ShardGroup;
 import dev.seckill.store.server.StoreNode;
 import picocli.CommandLine;
@@ -57,6 +59,11 @@ public final class CounterStoreMain implements Callable<Integer> {
     @Option(names = "--max-args", paramLabel = "N", description = "most arguments in one command (default ${DEFAULT-VALUE})")
     int maxArgs = ProtocolLimits.defaults().maxArgs();
 
+    @Option(names = "--max-command-bytes", paramLabel = "N",
+            description = "largest command, its arguments' bytes plus 4 per argument (default and most ${DEFAULT-VALUE}: "
+                    + "a log entry holds 4 MiB)")
+    int maxCommandBytes = CommandPipeline.Settings.defaults().maxCommandBytes();
+
     private CounterStoreMain() {
     }
 
@@ -98,6 +105,8 @@ public final class CounterStoreMain implements Callable<Integer> {
                 .limits(new ProtocolLimits((int) range("--max-bulk-bytes", maxBulkBytes, 1, Integer.MAX_VALUE - 64),
                         (int) range("--max-args", maxArgs, 1, Integer.MAX_VALUE),
                         ProtocolLimits.defaults().maxInlineBytes()))
+                .pipeline(CommandPipeline.Settings.defaults().withMaxCommandBytes(
+                        range("--max-command-bytes", maxCommandBytes, 1, EntryLimits.MAX_COMMAND_BYTES)))
                 .build();
     }
 

@@ -60,6 +60,10 @@ public final class LocalClient {
         if (op == null) {
             return CompletableFuture.completedFuture(connectionCommand(args));
         }
+        Reply tooLarge = node.pipeline().refuseIfTooLarge(args);
+        if (tooLarge != null) {
+            return CompletableFuture.completedFuture(tooLarge);
+        }
         Command command;
         try {
             command = parsers.get().parse(op, args);

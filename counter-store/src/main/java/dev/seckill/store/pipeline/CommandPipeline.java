@@ -9,6 +9,8 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import dev.seckill.store.command.Command;
 import dev.seckill.store.protocol.Reply;
+import dev.seckill.store.replication.EntryLimits;
+import dev.seckill.store.replication.LogEntryFormat;
 
 import java.util.Arrays;
 import java.util.concurrent.Semaphore;
@@ -21,7 +23,9 @@ import java.util.function.LongSupplier;
  * <ol>
  *   <li>Netty I/O threads (many) validate a command and publish it into the ring, lock-free.</li>
  *   <li>The batching stage (one thread) packs every command available into ONE log entry, up to
- *       {@code maxBatchCommands} or {@code maxBatchBytes}, and hands it to the log; at most
+ *       {@code maxBatchCommands} or {@code maxBatchBytes} (a command that would take an entry past
+ *       that starts the next one, so only a command alone may make an entry larger, up to
+ *       {@code maxCommandBytes}), and hands it to the log; at most
  *       {@code maxInFlight} entries wait for commit at once. While they wait, commands pile up in
  *       the ring and the next entry gets bigger: light load costs one entry per command (low
  *       latency), heavy load grows the entries (high throughput), with no timer.</li>
@@ -46,9 +50,11 @@ public final class CommandPipeline implements AutoCloseable {
     private final AtomicLong commands = new AtomicLong();
     private final Semaphore inFlight;
     private final int maxInFlight;
+    private final int maxCommandBytes;
 
     public CommandPipeline(LogAppender log, LongSupplier clock, Settings settings) {
         this.maxInFlight = settings.maxInFlight();
+        this.maxCommandBytes = settings.maxCommandBytes();
         this.inFlight = new Semaphore(maxInFlight);
         this.disruptor = new Disruptor<>(CommandEvent::new, settings.ringSize(),
                 r -> {
@@ -59,6 +65,20 @@ public final class CommandPipeline implements AutoCloseable {
                 ProducerType.MULTI, new BlockingWaitStrategy());
         disruptor.handleEventsWith(new BatchingStage(log, clock, settings));
         this.ring = disruptor.start();
+    }
+
+    /**
+     * The answer to a command too large for one log entry ({@code maxCommandBytes}), or null when
+     * it fits. Called on the I/O thread before {@link #submit}, so such a command never reaches the
+     * log (where Ratis would refuse the whole entry, everyone's commands in it, and step down).
+     */
+    public Reply refuseIfTooLarge(byte[][] args) {
+        long bytes = LogEntryFormat.commandBytes(args);
+        return bytes <= maxCommandBytes ? null : tooLarge(bytes, maxCommandBytes);
+    }
+
+    static Reply tooLarge(long bytes, int max) {
+        return Reply.error("ERR command too large: " + bytes + " bytes, the limit is " + max + " (max-command-bytes)");
     }
 
     /** Publishes a validated command; its answer arrives in {@code slot}. Called by I/O threads. */
@@ -105,10 +125,27 @@ public final class CommandPipeline implements AutoCloseable {
         disruptor.halt();
     }
 
-    /** The pipeline's bounds. */
-    public record Settings(int ringSize, int maxBatchCommands, int maxBatchBytes, int maxInFlight) {
+    /**
+     * The pipeline's bounds.
+     *
+     * @param maxBatchBytes   an entry takes more commands only while they keep it within this
+     * @param maxCommandBytes the largest command (as {@link LogEntryFormat#commandBytes} counts
+     *                        it) the pipeline takes; larger ones are refused before the log
+     */
+    public record Settings(int ringSize, int maxBatchCommands, int maxBatchBytes, int maxInFlight, int maxCommandBytes) {
+        public Settings {
+            EntryLimits.check("the batch byte limit", maxBatchBytes);
+            EntryLimits.check("--max-command-bytes", maxCommandBytes);
+        }
+
+        /** 65,536 ring slots, 4096 commands or 1 MiB per entry, 8 entries in flight, commands up to 4,128,768 bytes. */
         public static Settings defaults() {
-            return new Settings(1 << 16, 4096, 1 << 20, Integer.getInteger("store.maxInFlight", 8));
+            return new Settings(1 << 16, 4096, 1 << 20, Integer.getInteger("store.maxInFlight", 8),
+                    EntryLimits.MAX_COMMAND_BYTES);
+        }
+
+        public Settings withMaxCommandBytes(int bytes) {
+            return new Settings(ringSize, maxBatchCommands, maxBatchBytes, maxInFlight, bytes);
         }
     }
 
@@ -132,18 +169,38 @@ public final class CommandPipeline implements AutoCloseable {
 
         @Override
         public void onEvent(CommandEvent event, long sequence, boolean endOfBatch) throws InterruptedException {
-            if (!open) {
-                entry.begin(clock.getAsLong());
-                open = true;
-            }
             if (event.args != null) {
+                long bytes = LogEntryFormat.commandBytes(event.args);
+                if (bytes > settings.maxCommandBytes()) {
+                    // refused on the I/O thread already; a caller that skipped the check must not
+                    // make the log refuse the entry, and everyone's commands in it
+                    event.slot.complete(tooLarge(bytes, settings.maxCommandBytes()));
+                    event.clear();
+                    if (endOfBatch && open) {
+                        submit();
+                    }
+                    return;
+                }
+                if (open && entry.count() > 0 && entry.length() + bytes > settings.maxBatchBytes()) {
+                    submit(); // the command would take the entry past its byte limit: it starts the next one
+                }
+                begin();
                 slots[entry.count()] = event.slot;
                 commands[entry.count()] = event.command;
-                entry.add(event.command.op(), event.args);
+                entry.add(event.command.op(), event.args, (int) bytes);
+            } else {
+                begin();
             }
             event.clear();
             if (endOfBatch || entry.count() == settings.maxBatchCommands() || entry.length() >= settings.maxBatchBytes()) {
                 submit();
+            }
+        }
+
+        private void begin() {
+            if (!open) {
+                entry.begin(clock.getAsLong());
+                open = true;
             }
         }
 

@@ -25,12 +25,11 @@ final class EntryBuffer {
         putInt(0); // command count, patched by finish()
     }
 
-    /** Adds a command: its op code, then every argument but the name. */
-    void add(Op op, byte[][] args) {
-        int size = 5;
-        for (int i = 1; i < args.length; i++) {
-            size += 4 + args[i].length;
-        }
+    /**
+     * Adds a command: its op code, then every argument but the name; {@code size} is its
+     * {@link LogEntryFormat#commandBytes}.
+     */
+    void add(Op op, byte[][] args, int size) {
         ensure(size);
         bytes[length++] = (byte) op.ordinal();
         putInt(args.length - 1);

@@ -59,6 +59,19 @@ public final class LogEntryFormat {
         }
     }
 
+    /**
+     * The bytes a command takes in an entry: its op code and argument count (5), then each
+     * argument but the name as its length (4) and its bytes. Long: a client may claim more than
+     * 2 GB in one command before anything checks it.
+     */
+    public static long commandBytes(byte[][] args) {
+        long size = 5;
+        for (int i = 1; i < args.length; i++) {
+            size += 4 + args[i].length;
+        }
+        return size;
+    }
+
     /** Writes who built the entry, so the node it came from can answer its clients. */
     public static void setOrigin(byte[] entry, long origin, long batch) {
         putLong(entry, ORIGIN_AT, origin);

@@ -182,7 +182,7 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
 
     private static RaftProperties clientProperties() {
         RaftProperties p = new RaftProperties();
-        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
+        EntryLimits.applyToClient(p);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         return p;
     }
@@ -196,12 +196,9 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, 64);
-        // a batch entry may hold 1 MB of commands; the write buffer must exceed the appender limit
-        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
-        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("8MB"));
+        EntryLimits.applyTo(p); // the entry limit the pipeline's batches and commands are checked against
         // Ratis purges closed segments only: smaller segments let snapshots free the disk sooner
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
-        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
         boolean single = s.peers().size() <= 1;
         // a group of one elects itself at once. Three replicas on two cores: 300-600 ms keeps clear
         // of spurious elections (heartbeats go every min/2 = 150 ms) and still fails over within

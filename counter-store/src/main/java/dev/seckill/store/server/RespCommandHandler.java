@@ -67,6 +67,12 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
             conn.answer(NOAUTH);
             return;
         }
+        Reply tooLarge = node.pipeline().refuseIfTooLarge(args); // more than one log entry may hold
+        if (tooLarge != null) {
+            node.clients().rejectedInput();
+            conn.answer(tooLarge);
+            return;
+        }
         Command command;
         try {
             command = parser.parse(op, args); // bad input is answered here and never reaches the log

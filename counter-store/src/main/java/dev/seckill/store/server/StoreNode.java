@@ -178,6 +178,7 @@ public final class StoreNode implements AutoCloseable {
         m.put("databases", "1");
         m.put("dir", dataDir().toString());
         m.put("proto-max-bulk-len", Integer.toString(config.limits().maxBulkBytes()));
+        m.put("max-command-bytes", Integer.toString(config.pipeline().maxCommandBytes()));
         return m;
     }
 
