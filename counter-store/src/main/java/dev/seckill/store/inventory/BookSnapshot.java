@@ -23,8 +23,12 @@ import java.util.Map;
  * when a forgotten request id was used again by a later request and both still wait in the feed.
  */
 public final class BookSnapshot {
-    /** 2 added the remembered restock request ids; format 1 snapshots are still read. */
-    static final int FORMAT = 2;
+    /**
+     * 2 added the remembered restock request ids, 3 every SKU's latest change sequence (it was
+     * written for SKUs still in the feed only; EXEC compares it with what WATCH read, so every
+     * replica must know it); formats 1 and 2 are still read.
+     */
+    static final int FORMAT = 3;
     private static final byte SKU_ROW = 0;
     private static final byte RESERVATION_ROW = 1;
 
@@ -139,6 +143,7 @@ public final class BookSnapshot {
             out.writeInt(skus.length);
             for (SkuFigures s : skus) {
                 writeSku(s, out);
+                out.writeLong(s.seq());
             }
 
             // finished first, in finish order (that order decides what is forgotten first), then
@@ -230,7 +235,7 @@ public final class BookSnapshot {
 
     public static InventoryBook read(DataInput in, BookSettings settings) throws IOException {
         int format = in.readInt();
-        if (format != 1 && format != FORMAT) {
+        if (format < 1 || format > FORMAT) {
             throw new IOException("unknown snapshot format " + format);
         }
         InventoryBook book = new InventoryBook(settings);
@@ -251,7 +256,12 @@ public final class BookSnapshot {
         }
         int skuCount = in.readInt();
         for (int i = 0; i < skuCount; i++) {
-            book.restoreSku(readSku(in));
+            Sku s = readSku(in);
+            book.restoreSku(s);
+            if (format >= 3) {
+                // every SKU's latest change, acknowledged or not: EXEC compares it with what WATCH read
+                book.feed().restoreSequence(s, in.readLong());
+            }
         }
         Map<Long, Reservation> byOrdinal = new HashMap<>();
         int remembered = in.readInt();

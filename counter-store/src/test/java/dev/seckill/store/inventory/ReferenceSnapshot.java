@@ -43,6 +43,7 @@ final class ReferenceSnapshot {
                 out.writeUTF(user);
                 out.writeLong(held);
             });
+            out.writeLong(s.changeSeq());
         }
 
         List<Reservation> remembered = new ArrayList<>();
