@@ -88,6 +88,8 @@ final class InfoReport {
                 double[] cpu = processCpuSeconds();
                 line(out, "used_cpu_sys", String.format(Locale.ROOT, "%.6f", cpu[0]));
                 line(out, "used_cpu_user", String.format(Locale.ROOT, "%.6f", cpu[1]));
+                line(out, "used_cpu_sys_children", "0.000000"); // no child processes here (Redis forks to save)
+                line(out, "used_cpu_user_children", "0.000000");
             }
             case "cluster" -> {
                 header(out, "Cluster");
@@ -137,6 +139,7 @@ final class InfoReport {
             case "replication" -> {
                 header(out, "Replication");
                 line(out, "role", group.isLeader() ? "master" : "slave");
+                line(out, "master_repl_offset", st.appliedIndex()); // the position in the replicated log
                 line(out, "raft_role", group.role());
                 line(out, "raft_leader", group.leaderId());
                 line(out, "raft_term", group.term());
