@@ -65,6 +65,8 @@ final class CommandTable {
     }
 
     private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
+    /** The same by the upper-case name the server already has in hand: no String made per command. */
+    private static final Map<String, Spec> BY_UPPER_NAME = new java.util.HashMap<>();
 
     static {
         // ---- connection and server ----
@@ -261,9 +263,11 @@ final class CommandTable {
     /**
      * Why Redis would refuse {@code args} before running anything (an unknown command or
      * subcommand, a wrong number of arguments), in Redis's words without the error code; or null.
+     *
+     * @param name {@code args[0]} in upper case
      */
-    static String refusal(byte[][] args) {
-        Spec spec = lookup(CommandParser.text(args[0]));
+    static String refusal(String name, byte[][] args) {
+        Spec spec = BY_UPPER_NAME.get(name);
         if (spec == null) {
             return CommandParser.unknownCommand(args).substring("ERR ".length());
         }
@@ -464,6 +468,7 @@ final class CommandTable {
 
     private static void add(Spec s) {
         COMMANDS.put(s.name(), s);
+        BY_UPPER_NAME.put(s.name().toUpperCase(Locale.ROOT), s);
     }
 
     private static Spec cmd(String name, int arity, String flags, int first, int last, int step, String acl,

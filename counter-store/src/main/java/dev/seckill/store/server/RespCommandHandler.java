@@ -104,7 +104,7 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
      * a transaction command, queued inside MULTI, or run here.
      */
     private void connectionCommand(String name, byte[][] args) {
-        String refusal = CommandTable.refusal(args);
+        String refusal = CommandTable.refusal(name, args);
         if (refusal != null) {
             node.clients().rejectedInput();
             if (name.equals("EXEC")) {

@@ -153,7 +153,8 @@ class RedisCliTest {
             cli("INCR", unique("cli-stat"));
         }
         long keys = Long.parseLong(cli("DBSIZE").trim());
-        Process p = new ProcessBuilder(REDIS_CLI.toString(), "-p", Integer.toString(store.port()), "--stat", "-i", "0.2")
+        // into a pipe redis-cli writes when its buffer fills: many lines, quickly
+        Process p = new ProcessBuilder(REDIS_CLI.toString(), "-p", Integer.toString(store.port()), "--stat", "-i", "0.05")
                 .redirectErrorStream(true).start();
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).startsWith("------- data ------");
