@@ -18,6 +18,10 @@ public final class CommandParser {
     /** The longest reservation time to live: 30 days. */
     public static final long MAX_TTL_MS = 30L * 24 * 3600 * 1000;
     static final String NOT_AN_INTEGER = "ERR value is not an integer or out of range";
+    static final String SYNTAX_ERROR = "ERR syntax error";
+    static final String EXPIRY_NOT_SUPPORTED =
+            "ERR keys here never expire: SET takes no EX, PX, EXAT or PXAT";
+    static final String MALFORMED_EXEC = "ERR malformed EXEC entry";
 
     /** SKU and user ids repeat (a flash sale hammers one SKU): the same bytes give the same String. */
     private final IdCache ids = new IdCache();
@@ -25,9 +29,32 @@ public final class CommandParser {
     public Command parse(byte[][] args) throws CommandException {
         Op op = Op.byName(args[0]);
         if (op == null) {
-            throw new CommandException("ERR unknown command '" + text(args[0]) + "'");
+            throw new CommandException(unknownCommand(args));
         }
         return parse(op, args);
+    }
+
+    /**
+     * Redis 7's text for a command it does not know: the name and the first arguments, each cut
+     * where C would cut it (at 128 bytes, or at a NUL byte), until 128 bytes of arguments were
+     * shown: {@code ERR unknown command 'x', with args beginning with: 'a' 'b' }.
+     */
+    public static String unknownCommand(byte[][] args) {
+        StringBuilder shown = new StringBuilder();
+        for (int i = 1; i < args.length && shown.length() < 128; i++) {
+            int room = 128 - shown.length(); // C's precision: what is left of 128, before the quote
+            shown.append('\'').append(cString(args[i], room)).append("' ");
+        }
+        return "ERR unknown command '" + cString(args[0], 128) + "', with args beginning with: " + shown;
+    }
+
+    /** The text of {@code b} as C's {@code %.Ns} prints it: at most {@code max} bytes, none from a NUL on. */
+    public static String cString(byte[] b, int max) {
+        int n = 0;
+        while (n < b.length && n < max && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
     }
 
     /** Parses the arguments of {@code op}; {@code a[0]} (the name) is not read. */
@@ -35,9 +62,9 @@ public final class CommandParser {
         return switch (op) {
             case GET -> Command.of(op, key(a, 2, op), 0);
             case INCR, DECR -> Command.of(op, key(a, 2, op), 0);
-            case SET -> Command.of(op, key(a, 3, op), integer(a[2]));
+            case SET -> set(a);
             case INCRBY, DECRBY -> Command.of(op, key(a, 3, op), integer(a[2]));
-            case DEL, EXISTS, MGET -> keys(op, a);
+            case DEL, EXISTS, MGET, WATCH -> keys(op, a);
             case DBSIZE -> {
                 arity(a, 1, op);
                 yield Command.of(op, null, 0);
@@ -66,7 +93,80 @@ public final class CommandParser {
                 yield Command.of(op, null, integer(a[1]));
             }
             case TICK -> throw new CommandException("ERR unknown command 'TICK'");
+            case EXEC -> exec(a);
         };
+    }
+
+    /**
+     * {@code SET key value [NX|XX] [GET] [KEEPTTL]}: Redis's options, checked in Redis's order.
+     * The value must be a signed 64-bit integer, and keys never expire here, so EX, PX, EXAT and
+     * PXAT are refused (KEEPTTL keeps what there is: nothing).
+     */
+    private Command set(byte[][] a) throws CommandException {
+        if (a.length < 3) {
+            throw arityError(Op.SET);
+        }
+        long flags = 0;
+        for (int i = 3; i < a.length; i++) {
+            String opt = text(a[i]).toUpperCase(Locale.ROOT);
+            boolean hasNext = i + 1 < a.length;
+            switch (opt) {
+                case "NX" -> flags = (flags & Command.SET_XX) == 0 ? flags | Command.SET_NX : -1;
+                case "XX" -> flags = (flags & Command.SET_NX) == 0 ? flags | Command.SET_XX : -1;
+                case "GET" -> flags |= Command.SET_GET;
+                case "KEEPTTL" -> { }
+                case "EX", "PX", "EXAT", "PXAT" -> {
+                    if (!hasNext) {
+                        flags = -1;
+                    } else {
+                        throw new CommandException(EXPIRY_NOT_SUPPORTED);
+                    }
+                }
+                default -> flags = -1;
+            }
+            if (flags < 0) {
+                throw new CommandException(SYNTAX_ERROR);
+            }
+        }
+        return new Command(Op.SET, ids.get(a[1]), integer(a[2]), flags, null, null, -1, 0, null, null, false);
+    }
+
+    /** The form {@link TransactionCodec} writes: watched keys with their versions, then the queued commands. */
+    private Command exec(byte[][] a) throws CommandException {
+        if (a.length < 2) {
+            throw arityError(Op.EXEC);
+        }
+        long watched = integer(a[1]);
+        if (watched < 0 || watched > (a.length - 2) / 3) {
+            throw new CommandException(MALFORMED_EXEC);
+        }
+        String[] keys = new String[(int) watched];
+        long[] versions = new long[2 * keys.length];
+        int at = 2;
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = text(a[at]);
+            versions[2 * i] = integer(a[at + 1]);
+            versions[2 * i + 1] = integer(a[at + 2]);
+            at += 3;
+        }
+        java.util.List<Command> queued = new java.util.ArrayList<>();
+        while (at < a.length) {
+            Op op = at + 1 < a.length ? Op.byName(a[at]) : null;
+            if (op == null) {
+                throw new CommandException(MALFORMED_EXEC);
+            }
+            long argc = integer(a[at + 1]);
+            if (argc < 0 || argc > a.length - at - 2) {
+                throw new CommandException(MALFORMED_EXEC);
+            }
+            byte[][] args = new byte[(int) argc + 1][];
+            args[0] = a[at];
+            System.arraycopy(a, at + 2, args, 1, (int) argc);
+            queued.add(parse(op, args));
+            at += 2 + (int) argc;
+        }
+        return new Command(Op.EXEC, null, 0, 0, null, null, -1, 0, keys, versions, false,
+                queued.toArray(new Command[0]));
     }
 
     /** {@code INV.RESTOCK sku delta [reqId]} */
@@ -244,11 +344,14 @@ public final class CommandParser {
     }
 
     private static CommandException arityError(Op op) {
-        return new CommandException("ERR wrong number of arguments for '"
+        return CommandException.arity("ERR wrong number of arguments for '"
                 + op.wireName().toLowerCase(Locale.ROOT) + "' command");
     }
 
-    /** A signed 64-bit decimal, exactly as Redis accepts it: no sign-only, no leading '+', no spaces. */
+    /**
+     * A signed 64-bit decimal, exactly as Redis accepts it: no sign-only, no leading '+', no
+     * spaces, no leading zero (so no {@code -0} either).
+     */
     public static long integer(byte[] b) throws CommandException {
         int n = b.length;
         if (n == 0 || n > 20) {
@@ -256,7 +359,7 @@ public final class CommandParser {
         }
         boolean negative = b[0] == '-';
         int i = negative ? 1 : 0;
-        if (i == n || (b[i] == '0' && n > i + 1)) {
+        if (i == n || (b[i] == '0' && n > 1)) {
             throw new CommandException(NOT_AN_INTEGER);
         }
         long value = 0; // accumulate negatively: Long.MIN_VALUE has no positive twin

@@ -14,7 +14,18 @@ public enum Op {
     INV_CREATE, INV_RESTOCK, INV_GET, INV_RESERVE, INV_RESERVEALL, INV_CONFIRM, INV_CANCEL,
     INV_RESERVATION, INV_DEDUCT, INV_SCAN, INV_CHANGES, INV_ACK,
     /** Written by the leader, not by clients: moves store time so reservations expire. */
-    TICK;
+    TICK,
+    /**
+     * WATCH key...: reads, at its place in the log, the versions EXEC compares (see ShardState).
+     * Clients send WATCH as a connection command; this is its form in the log.
+     */
+    WATCH,
+    /**
+     * A whole MULTI ... EXEC transaction as ONE command of ONE entry: the watched keys with the
+     * versions WATCH read, then the queued commands (see {@link TransactionCodec}). Applied in one
+     * go, so no other command interleaves, and every replica decides the same way.
+     */
+    EXEC;
 
     private static final Op[] VALUES = values();
     private static final Map<String, Op> BY_NAME = new HashMap<>();
@@ -23,7 +34,7 @@ public enum Op {
 
     static {
         for (Op op : VALUES) {
-            if (op != TICK) {
+            if (op.sentByClients()) {
                 BY_NAME.put(op.wireName(), op);
                 byte[] name = op.wireName().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 int i = foldedHash(name) & (TABLE.length - 1);
@@ -82,12 +93,20 @@ public enum Op {
         return b >= 'a' && b <= 'z' ? b - 32 : b;
     }
 
+    /**
+     * False for the ops only the store itself writes into the log (TICK, and WATCH and EXEC, which
+     * clients send as connection commands): {@link #byName} does not find them.
+     */
+    public boolean sentByClients() {
+        return this != TICK && this != WATCH && this != EXEC;
+    }
+
     /** The name as clients send it, upper case: {@code INV.RESERVE}. */
     public String wireName() {
         return name().replace('_', '.');
     }
 
-    /** The op named {@code name} (any case), or null. */
+    /** The op named {@code name} (any case), or null; like {@link #byName(byte[])}, only ops clients send. */
     public static Op byName(String name) {
         return BY_NAME.get(name.toUpperCase(Locale.ROOT));
     }

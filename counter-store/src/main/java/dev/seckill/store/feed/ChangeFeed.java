@@ -72,6 +72,11 @@ public final class ChangeFeed {
         row.seq = seq;
     }
 
+    /** Gives a row read from a snapshot its latest sequence number, without putting it in the feed. */
+    public void restoreSequence(FeedRow row, long seq) {
+        row.seq = seq;
+    }
+
     /** Restores the counters read from a snapshot. */
     public void restoreSequences(long lastSeq, long ackedSeq) {
         this.lastSeq = lastSeq;

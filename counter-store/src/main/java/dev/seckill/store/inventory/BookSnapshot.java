@@ -26,8 +26,9 @@ import java.util.Map;
 public final class BookSnapshot {
     /**
      * The snapshot's first int. 2 added the remembered restock request ids; 3 writes every string
-     * as length-prefixed bytes ({@link SnapshotStrings}), so a key of any length can be written.
-     * Formats 1 and 2 are still read.
+     * as length-prefixed bytes ({@link SnapshotStrings}), so a key of any length can be written, and
+     * every SKU's latest change sequence (it was written for SKUs still in the feed only; EXEC
+     * compares it with what WATCH read, so every replica must know it). Formats 1 and 2 are still read.
      */
     public static final int FORMAT = 3;
     private static final byte SKU_ROW = 0;
@@ -144,6 +145,7 @@ public final class BookSnapshot {
             out.writeInt(skus.length);
             for (SkuFigures s : skus) {
                 writeSku(s, out);
+                out.writeLong(s.seq());
             }
 
             // finished first, in finish order (that order decides what is forgotten first), then
@@ -266,7 +268,12 @@ public final class BookSnapshot {
         }
         int skuCount = in.readInt();
         for (int i = 0; i < skuCount; i++) {
-            book.restoreSku(readSku(in, format));
+            Sku s = readSku(in, format);
+            book.restoreSku(s);
+            if (format >= 3) {
+                // every SKU's latest change, acknowledged or not: EXEC compares it with what WATCH read
+                book.feed().restoreSequence(s, in.readLong());
+            }
         }
         Map<Long, Reservation> byOrdinal = new HashMap<>();
         int remembered = in.readInt();

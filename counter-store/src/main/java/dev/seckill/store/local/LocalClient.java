@@ -80,7 +80,7 @@ public final class LocalClient {
         return switch (name) {
             case "PING" -> args.length == 1 ? Reply.PONG : new Reply.Bulk(args[1]);
             case "INFO" -> Reply.Bulk.of(node.info(args.length > 1 ? CommandParser.text(args[1]) : "default"));
-            default -> Reply.error("ERR unknown command '" + CommandParser.text(args[0]) + "'");
+            default -> Reply.error(CommandParser.unknownCommand(args));
         };
     }
 

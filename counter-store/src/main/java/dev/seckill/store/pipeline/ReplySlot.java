@@ -22,15 +22,23 @@ public final class ReplySlot {
     }
 
     private final ReplyTarget target;
+    /** The RESP version the client spoke when it sent the command: its answer is written in it. */
+    private final byte protocol;
     @SuppressWarnings("unused") // accessed through REPLY
     private volatile Reply reply;
 
     public ReplySlot(ReplyTarget target) {
-        this.target = target;
+        this(target, 2);
     }
 
-    public ReplySlot(ReplyTarget target, Reply ready) {
+    public ReplySlot(ReplyTarget target, int protocol) {
         this.target = target;
+        this.protocol = (byte) protocol;
+    }
+
+    public ReplySlot(ReplyTarget target, Reply ready, int protocol) {
+        this.target = target;
+        this.protocol = (byte) protocol;
         this.reply = ready;
     }
 
@@ -43,6 +51,11 @@ public final class ReplySlot {
 
     public Reply reply() {
         return reply;
+    }
+
+    /** 2 or 3: the protocol the answer is written in, the one of the moment the command arrived. */
+    public int protocol() {
+        return protocol;
     }
 
     /** Where a slot's answer goes: a client connection. */

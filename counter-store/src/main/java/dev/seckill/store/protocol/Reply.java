@@ -13,6 +13,7 @@ public sealed interface Reply {
     Reply OK = new Status("OK");
     Reply PONG = new Status("PONG");
     Reply NULL = new Null();
+    Reply NULL_ARRAY = new NullArray();
     Reply EMPTY_ARRAY = new Array(List.of());
 
     /** {@code +text}: a status line. */
@@ -40,14 +41,27 @@ public sealed interface Reply {
         }
     }
 
+    /** A text for people ({@code =n txt:...} in RESP3, a bulk string in RESP2), as INFO answers. */
+    record Verbatim(byte[] bytes) implements Reply {
+        public static Verbatim of(String latin1) {
+            return new Verbatim(latin1.getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
     /** {@code *n}: an ordered list. */
     record Array(List<Reply> items) implements Reply {}
+
+    /** A set: {@code ~n} in RESP3, an array in RESP2. */
+    record SetReply(List<Reply> items) implements Reply {}
 
     /** A map: {@code %n} in RESP3, a flat array of key, value, key, value in RESP2. */
     record MapReply(List<Reply> keysAndValues) implements Reply {}
 
     /** The absent value: {@code _} in RESP3, {@code $-1} in RESP2. */
     record Null() implements Reply {}
+
+    /** The absent array (EXEC after a watched key changed): {@code _} in RESP3, {@code *-1} in RESP2. */
+    record NullArray() implements Reply {}
 
     static Reply error(String text) {
         return new Error(text);

@@ -19,6 +19,8 @@ public final class RespWriter {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] NULL_RESP2 = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_RESP3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VERBATIM_TXT = "txt:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_ARRAY_RESP2 = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LONG_MIN = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
 
     private RespWriter() {
@@ -34,6 +36,11 @@ public final class RespWriter {
             throw new IllegalArgumentException("protocol must be 2 or 3: " + protocol);
         }
         writeReply(reply, out, protocol == 3);
+    }
+
+    /** The header of an array of {@code count} items, the same in RESP2 and RESP3; the items follow. */
+    public static void writeArrayHeader(int count, ByteBuf out) {
+        writeHeader('*', count, out);
     }
 
     /** The bytes of one reply; for tests and for replies kept to be sent again. */
@@ -62,11 +69,25 @@ public final class RespWriter {
             writeHeader('$', bulk.bytes().length, out);
             out.writeBytes(bulk.bytes());
             out.writeBytes(CRLF);
+        } else if (reply instanceof Reply.Verbatim text) {
+            if (resp3) {
+                writeHeader('=', text.bytes().length + 4L, out);
+                out.writeBytes(VERBATIM_TXT);
+            } else {
+                writeHeader('$', text.bytes().length, out);
+            }
+            out.writeBytes(text.bytes());
+            out.writeBytes(CRLF);
         } else if (reply instanceof Reply.Null) {
             out.writeBytes(resp3 ? NULL_RESP3 : NULL_RESP2);
+        } else if (reply instanceof Reply.NullArray) {
+            out.writeBytes(resp3 ? NULL_RESP3 : NULL_ARRAY_RESP2);
         } else if (reply instanceof Reply.Array array) {
             writeHeader('*', array.items().size(), out);
             writeItems(array.items(), out, resp3);
+        } else if (reply instanceof Reply.SetReply set) {
+            writeHeader(resp3 ? '~' : '*', set.items().size(), out);
+            writeItems(set.items(), out, resp3);
         } else if (reply instanceof Reply.MapReply map) {
             List<Reply> items = map.keysAndValues();
             if (items.size() % 2 != 0) {

@@ -139,6 +139,7 @@ public final class ShardStateMachine extends BaseStateMachine {
         StateMachineLogEntryProto data = entry.getStateMachineLogEntry();
         byte[] header = data.getLogData().substring(0, LogEntryFormat.HEADER_BYTES).toByteArray();
         Batch batch = inFlight.take(LogEntryFormat.origin(header), LogEntryFormat.batch(header));
+        state.beginEntry(entry.getIndex());
         if (batch != null) {
             // this node built the entry: its commands are parsed already and its clients wait here
             state.advanceTo(LogEntryFormat.time(header));

@@ -24,16 +24,21 @@ final class ClientConnection implements ReplySlot.ReplyTarget {
     private final long id;
     private final Channel channel;
     private final ArrayDeque<ReplySlot> queue = new ArrayDeque<>();
+    /** The slots whose answer the connection turns into what the client is sent (WATCH, EXEC), in queue order. */
+    private final ArrayDeque<Finishing> finishing = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
     private ByteBuf out;
     private boolean closeWhenWritten;
     private boolean lingering;
+    /** The protocol of commands arriving now; each answer is written in the one its command arrived in. */
     int protocol = 2;
     boolean authenticated;
     String name;
     String libName;
     String libVersion;
+    /** MULTI and WATCH state, made by the first of them (most connections never need it); or null. */
+    Transaction transaction;
 
     ClientConnection(long id, Channel channel, boolean authenticated) {
         this.id = id;
@@ -51,19 +56,37 @@ final class ClientConnection implements ReplySlot.ReplyTarget {
 
     /** A place for an answer that comes later. */
     ReplySlot awaitReply() {
-        ReplySlot slot = new ReplySlot(this);
+        ReplySlot slot = new ReplySlot(this, protocol);
         queue.addLast(slot);
         return slot;
     }
 
+    /**
+     * A place for an answer that comes later and that {@code finisher} writes, in its turn, on this
+     * connection's thread (it may change the connection's state, and write something else).
+     */
+    ReplySlot awaitReply(Finisher finisher) {
+        ReplySlot slot = awaitReply();
+        finishing.addLast(new Finishing(slot, finisher));
+        return slot;
+    }
+
+    /** Turns an answer from the log into what the client is sent; see {@link #awaitReply(Finisher)}. */
+    interface Finisher {
+        void finish(Reply fromLog, int protocol);
+    }
+
+    private record Finishing(ReplySlot slot, Finisher finisher) {}
+
     /** An answer known now; written when every earlier answer was. */
     void answer(Reply reply) {
         if (queue.isEmpty()) {
-            write(reply);
+            write(reply, protocol);
         } else {
-            queue.addLast(new ReplySlot(this, reply));
+            queue.addLast(new ReplySlot(this, reply, protocol));
         }
     }
+
 
     /**
      * Closes the connection once every answer queued so far is written (QUIT, protocol errors,
@@ -93,16 +116,32 @@ final class ClientConnection implements ReplySlot.ReplyTarget {
         ReplySlot head;
         while ((head = queue.peekFirst()) != null && head.reply() != null) {
             queue.pollFirst();
-            write(head.reply());
+            Finishing f = finishing.peekFirst();
+            if (f != null && f.slot() == head) {
+                finishing.pollFirst();
+                f.finisher().finish(head.reply(), head.protocol());
+            } else {
+                write(head.reply(), head.protocol());
+            }
         }
         flush();
     }
 
-    private void write(Reply reply) {
+    /** Writes an answer now, in {@code protocol}; only in the connection's turn (see {@link #answer}). */
+    void write(Reply reply, int protocol) {
+        RespWriter.write(reply, buffer(), protocol);
+    }
+
+    /** Writes the header of an array whose items follow (EXEC writes each item in its own protocol). */
+    void writeArrayHeader(int items) {
+        RespWriter.writeArrayHeader(items, buffer());
+    }
+
+    private ByteBuf buffer() {
         if (out == null) {
             out = channel.alloc().ioBuffer(256);
         }
-        RespWriter.write(reply, out, protocol);
+        return out;
     }
 
     /** Sends what was written; called at the end of a read and after each drain. */
@@ -152,5 +191,9 @@ final class ClientConnection implements ReplySlot.ReplyTarget {
             out = null;
         }
         queue.clear();
+        finishing.clear();
+        if (transaction != null) {
+            transaction.closed();
+        }
     }
 }

@@ -6,21 +6,36 @@ import dev.seckill.store.replication.ShardGroup;
 import dev.seckill.store.replication.ShardStateMachine;
 import dev.seckill.store.replication.SnapshotAlarm;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
-/** The text of INFO, in Redis's {@code # Section} / {@code key:value} form, with real figures. */
+/**
+ * The text of INFO, in Redis's {@code # Section} / {@code key:value} form, with real figures: the
+ * fields tools read (redis-cli --stat: keys, used_memory, connected_clients, blocked_clients,
+ * total_commands_processed, total_connections_received, loading, bgsave_in_progress,
+ * aof_rewrite_in_progress) where Redis has them, and this store's own.
+ */
 final class InfoReport {
-    private static final String[] DEFAULT = {"server", "clients", "stats", "persistence", "replication", "inventory"};
+    private static final String[] SECTIONS = {"server", "clients", "memory", "persistence", "stats", "replication",
+        "cpu", "cluster", "keyspace", "inventory"};
 
     private InfoReport() {
     }
 
     static String render(StoreNode node, String section) {
-        String s = section.toLowerCase(Locale.ROOT);
+        return render(node, List.of(section.toLowerCase(Locale.ROOT)));
+    }
+
+    /** The sections asked (lower case), in the server's order; "default", "all" and "everything" mean all. */
+    static String render(StoreNode node, List<String> asked) {
+        boolean all = asked.contains("default") || asked.contains("all") || asked.contains("everything");
         StringBuilder out = new StringBuilder(2048);
-        for (String name : DEFAULT) {
-            if (s.equals("default") || s.equals("all") || s.equals("everything") || s.equals(name)) {
+        for (String name : SECTIONS) {
+            if (all || asked.contains(name)) {
                 if (out.length() > 0) {
                     out.append("\r\n");
                 }
@@ -39,20 +54,53 @@ final class InfoReport {
         switch (name) {
             case "server" -> {
                 header(out, "Server");
-                line(out, "redis_version", "7.2.0"); // what clients check features against
+                line(out, "redis_version", StoreNode.REDIS_VERSION); // what clients check features against
                 line(out, "counter_store_version", StoreNode.VERSION);
                 line(out, "redis_mode", "standalone");
                 line(out, "os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+                line(out, "arch_bits", System.getProperty("sun.arch.data.model", "64"));
                 line(out, "process_id", ProcessHandle.current().pid());
                 line(out, "tcp_port", node.port());
                 line(out, "node_id", group.nodeId());
-                line(out, "uptime_in_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+                long uptime = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+                line(out, "uptime_in_seconds", uptime);
+                line(out, "uptime_in_days", uptime / 86_400);
                 line(out, "java_version", System.getProperty("java.version"));
             }
             case "clients" -> {
                 header(out, "Clients");
                 line(out, "connected_clients", clients.connected());
+                line(out, "blocked_clients", 0); // no command blocks here
                 line(out, "requirepass", node.password() == null ? "no" : "yes");
+            }
+            case "memory" -> {
+                header(out, "Memory");
+                Runtime rt = Runtime.getRuntime();
+                long used = rt.totalMemory() - rt.freeMemory();
+                line(out, "used_memory", used);
+                line(out, "used_memory_human", human(used));
+                line(out, "maxmemory", rt.maxMemory());
+                line(out, "maxmemory_human", human(rt.maxMemory()));
+                line(out, "maxmemory_policy", "noeviction");
+                line(out, "mem_allocator", "jvm");
+            }
+            case "cpu" -> {
+                header(out, "CPU");
+                double[] cpu = processCpuSeconds();
+                line(out, "used_cpu_sys", String.format(Locale.ROOT, "%.6f", cpu[0]));
+                line(out, "used_cpu_user", String.format(Locale.ROOT, "%.6f", cpu[1]));
+                line(out, "used_cpu_sys_children", "0.000000"); // no child processes here (Redis forks to save)
+                line(out, "used_cpu_user_children", "0.000000");
+            }
+            case "cluster" -> {
+                header(out, "Cluster");
+                line(out, "cluster_enabled", 0);
+            }
+            case "keyspace" -> {
+                header(out, "Keyspace");
+                if (st.counters() > 0) { // as Redis: an empty database is not listed
+                    line(out, "db0", "keys=" + st.counters() + ",expires=0,avg_ttl=0");
+                }
             }
             case "stats" -> {
                 header(out, "Stats");
@@ -75,6 +123,10 @@ final class InfoReport {
             }
             case "persistence" -> {
                 header(out, "Persistence");
+                line(out, "loading", 0);
+                line(out, "bgsave_in_progress", 0);
+                line(out, "aof_enabled", 0);
+                line(out, "aof_rewrite_in_progress", 0);
                 line(out, "durability", "raft log, fsync before reply");
                 line(out, "data_dir", node.dataDir());
                 line(out, "log_applied_index", st.appliedIndex());
@@ -95,6 +147,7 @@ final class InfoReport {
             case "replication" -> {
                 header(out, "Replication");
                 line(out, "role", group.isLeader() ? "master" : "slave");
+                line(out, "master_repl_offset", st.appliedIndex()); // the position in the replicated log
                 line(out, "raft_role", group.role());
                 line(out, "raft_leader", group.leaderId());
                 line(out, "raft_term", group.term());
@@ -114,6 +167,32 @@ final class InfoReport {
                 line(out, "request_id_max_finished", node.bookSettings().maxFinishedRequestIds());
             }
             default -> { }
+        }
+    }
+
+    /** Redis's human form of a byte count: 1.50M. */
+    static String human(long bytes) {
+        String[] units = {"B", "K", "M", "G", "T"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u == 0 ? bytes + "B" : String.format(Locale.ROOT, "%.2f%s", v, units[u]);
+    }
+
+    /** The process's system and user CPU seconds (from /proc on Linux; all counted as user elsewhere). */
+    private static double[] processCpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            double tick = 100.0; // USER_HZ on Linux
+            return new double[] {Long.parseLong(f[12]) / tick, Long.parseLong(f[11]) / tick};
+        } catch (IOException | RuntimeException e) {
+            java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            long nanos = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+            return new double[] {0, Math.max(0, nanos) / 1e9};
         }
     }
 

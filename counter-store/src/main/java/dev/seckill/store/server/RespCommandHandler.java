@@ -39,6 +39,19 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof byte[][]) {
+            node.clients().commandReceived();
+        }
+        Transaction tx = conn.transaction;
+        if (tx != null && tx.holding()) {
+            tx.hold(msg); // an EXEC waits for WATCH versions: nothing may overtake it
+            return;
+        }
+        handle(msg);
+    }
+
+    /** Runs one message read from the client (or held while an EXEC waited). */
+    private void handle(Object msg) {
         if (node.closing() || conn.closingAfterReplies()) {
             // shutting down, or closing after QUIT or bad input: what was taken in before is
             // answered, then the connection closes; a command read now is not run (a shutdown
@@ -52,14 +65,13 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         byte[][] args = (byte[][]) msg;
-        node.clients().commandReceived();
         Op op = Op.byName(args[0]);
         if (op == null) {
             String name = CommandParser.text(args[0]).toUpperCase(Locale.ROOT);
             if (!conn.authenticated && !ConnectionCommands.allowedBeforeAuth(name)) {
                 conn.answer(NOAUTH);
             } else {
-                ConnectionCommands.execute(node, conn, name, args);
+                connectionCommand(name, args);
             }
             return;
         }
@@ -67,21 +79,73 @@ final class RespCommandHandler extends ChannelInboundHandlerAdapter {
             conn.answer(NOAUTH);
             return;
         }
-        Reply tooLarge = node.pipeline().refuseIfTooLarge(args); // more than one log entry may hold
-        if (tooLarge != null) {
-            node.clients().rejectedInput();
-            conn.answer(tooLarge);
-            return;
+        Transaction tx = conn.transaction;
+        if (tx == null || !tx.queueing()) { // a transaction has a cap of its own, below this one
+            Reply tooLarge = node.pipeline().refuseIfTooLarge(args); // more than one log entry may hold
+            if (tooLarge != null) {
+                node.clients().rejectedInput();
+                conn.answer(tooLarge);
+                return;
+            }
         }
         Command command;
         try {
             command = parser.parse(op, args); // bad input is answered here and never reaches the log
         } catch (CommandException e) {
             node.clients().rejectedInput();
-            conn.answer(Reply.error(e.getMessage()));
+            if (tx != null && tx.queueing()) {
+                tx.queueRefused(args, e);
+            } else {
+                conn.answer(Reply.error(e.getMessage()));
+            }
+            return;
+        }
+        if (tx != null && tx.queueing()) {
+            tx.queue(command, args);
             return;
         }
         node.pipeline().submit(command, args, conn.awaitReply());
+    }
+
+    /**
+     * A command that is not a shard command: refused as Redis refuses it (unknown, wrong arity),
+     * a transaction command, queued inside MULTI, or run here.
+     */
+    private void connectionCommand(String name, byte[][] args) {
+        String refusal = CommandTable.refusal(name, args);
+        if (refusal != null) {
+            node.clients().rejectedInput();
+            if (name.equals("EXEC")) {
+                transaction().execRefused(refusal);
+            } else {
+                if (conn.transaction != null) {
+                    conn.transaction.refusedWhileQueueing();
+                }
+                conn.answer(Reply.error("ERR " + refusal));
+            }
+            return;
+        }
+        switch (name) {
+            case "MULTI" -> transaction().multi();
+            case "EXEC" -> transaction().exec(args);
+            case "DISCARD" -> transaction().discard();
+            case "WATCH" -> transaction().watch(args);
+            default -> {
+                Transaction tx = conn.transaction;
+                if (tx != null && tx.queueing() && !name.equals("QUIT") && !name.equals("RESET")) {
+                    tx.queueConnectionCommand(name, args);
+                } else {
+                    ConnectionCommands.execute(node, conn, name, args);
+                }
+            }
+        }
+    }
+
+    private Transaction transaction() {
+        if (conn.transaction == null) {
+            conn.transaction = new Transaction(node, conn, parser, this::handle);
+        }
+        return conn.transaction;
     }
 
     /** Closes the connection once its answers are written; called from any thread at shutdown. */

@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StoreNode implements AutoCloseable {
     public static final String VERSION = "0.1.0";
+    /** The Redis version whose commands and answers this store follows: what HELLO and INFO tell clients. */
+    static final String REDIS_VERSION = "7.2.0";
     private static final Logger LOG = LoggerFactory.getLogger(StoreNode.class);
 
     private final StoreConfig config;
@@ -166,6 +168,16 @@ public final class StoreNode implements AutoCloseable {
 
     BookSettings bookSettings() {
         return config.book();
+    }
+
+    /** The most bytes one MULTI ... EXEC may hold: what one log entry holds (the pipeline's batch bound). */
+    int maxTransactionBytes() {
+        return config.pipeline().maxBatchBytes();
+    }
+
+    /** The most commands one MULTI ... EXEC may hold: as many as one log entry holds. */
+    int maxTransactionCommands() {
+        return config.pipeline().maxBatchCommands();
     }
 
     /** What CONFIG GET answers. */

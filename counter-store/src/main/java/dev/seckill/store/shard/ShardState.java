@@ -31,14 +31,21 @@ public final class ShardState {
 
     private InventoryBook book;
     private Counters counters;
+    private KeyVersions versions;
 
     public ShardState(BookSettings settings) {
-        this(new InventoryBook(settings), new Counters());
+        this(new InventoryBook(settings), new Counters(), new KeyVersions());
     }
 
-    private ShardState(InventoryBook book, Counters counters) {
+    private ShardState(InventoryBook book, Counters counters, KeyVersions versions) {
         this.book = book;
         this.counters = counters;
+        this.versions = versions;
+    }
+
+    /** The log index of the entry about to be applied (WATCH's versions start from it). */
+    public void beginEntry(long logIndex) {
+        versions.beginEntry(logIndex);
     }
 
     /** Store time of the entry being applied; expires what is due. */
@@ -49,17 +56,20 @@ public final class ShardState {
     public Reply execute(Command c) {
         return switch (c.op()) {
             case GET -> counters.get(c.key());
-            case SET -> counters.set(c.key(), c.number());
-            case INCR -> counters.incrementBy(c.key(), 1);
-            case DECR -> counters.incrementBy(c.key(), -1);
-            case INCRBY -> counters.incrementBy(c.key(), c.number());
+            case SET -> set(c);
+            case INCR -> incrementBy(c.key(), 1);
+            case DECR -> incrementBy(c.key(), -1);
+            case INCRBY -> incrementBy(c.key(), c.number());
             case DECRBY -> c.number() == Long.MIN_VALUE
                     ? Reply.error("ERR decrement would overflow")
-                    : counters.incrementBy(c.key(), -c.number());
+                    : incrementBy(c.key(), -c.number());
             case DEL -> {
                 long n = 0;
                 for (String k : c.keys()) {
-                    n += counters.delete(k) ? 1 : 0;
+                    if (counters.delete(k)) {
+                        versions.changed(k);
+                        n++;
+                    }
                 }
                 yield Reply.integer(n);
             }
@@ -77,7 +87,7 @@ public final class ShardState {
                 }
                 yield new Reply.Array(values);
             }
-            case DBSIZE -> Reply.integer(counters.size() + book.skuCount());
+            case DBSIZE -> Reply.integer(counters.size()); // SKUs are not keys: GET and EXISTS do not see them
             case INV_CREATE -> book.create(c.key(), c.number());
             case INV_RESTOCK -> book.restock(c.key(), c.number(), c.requestId());
             case INV_GET -> stock(book.sku(c.key()));
@@ -99,7 +109,58 @@ public final class ShardState {
                 yield Reply.integer(book.feed().size());
             }
             case TICK -> Reply.OK;
+            case WATCH -> new Reply.Array(List.of(Reply.integer(versions.current()),
+                    Reply.integer(book.feed().lastSeq())));
+            case EXEC -> exec(c);
         };
+    }
+
+    private Reply incrementBy(String key, long delta) {
+        Reply r = counters.incrementBy(key, delta);
+        if (!(r instanceof Reply.Error)) {
+            versions.changed(key);
+        }
+        return r;
+    }
+
+    /** SET with Redis's NX, XX and GET: GET answers the old value whether or not the write happened. */
+    private Reply set(Command c) {
+        long flags = c.count();
+        Reply old = (flags & Command.SET_GET) != 0 ? counters.get(c.key()) : Reply.OK;
+        if ((flags & (Command.SET_NX | Command.SET_XX)) != 0) {
+            boolean found = counters.exists(c.key());
+            if ((flags & Command.SET_NX) != 0 ? found : !found) {
+                return (flags & Command.SET_GET) != 0 ? old : Reply.NULL;
+            }
+        }
+        counters.set(c.key(), c.number());
+        versions.changed(c.key());
+        return old;
+    }
+
+    /**
+     * A whole transaction, in one go on the apply thread: nil if a watched key changed after its
+     * WATCH (then nothing runs), else every queued command in order, each answering as it would
+     * alone (an error of one does not stop the others, as in Redis). A watched key is the counter
+     * of that name and the SKU of that id; a SKU changed after the WATCH has a change sequence
+     * above the feed's last one then.
+     */
+    private Reply exec(Command c) {
+        String[] keys = c.keys();
+        long[] watched = c.quantities();
+        for (int i = 0; i < keys.length; i++) {
+            Sku sku = book.sku(keys[i]);
+            if (versions.changedAfter(keys[i], watched[2 * i])
+                    || (sku != null && sku.changeSeq() > watched[2 * i + 1])) {
+                return Reply.NULL_ARRAY;
+            }
+        }
+        Command[] queued = c.queued();
+        Reply[] answers = new Reply[queued.length];
+        for (int i = 0; i < queued.length; i++) {
+            answers[i] = execute(queued[i]);
+        }
+        return new Reply.Array(List.of(answers));
     }
 
     static Reply stock(Sku s) {
@@ -164,19 +225,21 @@ public final class ShardState {
     }
 
     /**
-     * The state as it is now, cheap to take on the apply thread (SKU figures and chunk directories
-     * are copied, not reservations, holders or counters; see {@link BookSnapshot#freeze}), to be
+     * The state as it is now, cheap to take on the apply thread (SKU figures, chunk directories and
+     * the key versions' table are copied, not reservations, holders or counters; see
+     * {@link BookSnapshot#freeze}), to be
      * written to a snapshot by another thread while commands go on being applied.
      */
     public Frozen freeze() {
-        return new Frozen(BookSnapshot.freeze(book), counters.freeze());
+        return new Frozen(BookSnapshot.freeze(book), counters.freeze(), versions.freeze());
     }
 
     /** A shard's state frozen by {@link #freeze}. */
-    public record Frozen(BookSnapshot.Frozen book, Counters.Frozen counters) {
+    public record Frozen(BookSnapshot.Frozen book, Counters.Frozen counters, KeyVersions versions) {
         public void writeTo(DataOutput out) throws IOException {
             book.writeTo(out);
             counters.writeTo(out);
+            versions.writeTo(out);
         }
     }
 
@@ -185,7 +248,9 @@ public final class ShardState {
         int format = BookSnapshot.readFormat(in); // the snapshot's header: how everything after it is written
         InventoryBook b = BookSnapshot.read(in, settings, format);
         Counters c = Counters.readFrom(in, format);
+        KeyVersions v = format >= 3 ? KeyVersions.readFrom(in) : new KeyVersions();
         this.book = b;
         this.counters = c;
+        this.versions = v;
     }
 }

@@ -397,7 +397,7 @@ class InventoryBookProperties {
                 .map(s -> {
                     Map<String, Long> held = new TreeMap<>();
                     s.holdings.forEach(held::put);
-                    return s.id() + " " + figures(s) + " held " + held;
+                    return s.id() + " " + figures(s) + " held " + held + " changed at #" + s.changeSeq();
                 })
                 .toList();
     }

@@ -44,6 +44,7 @@ final class ReferenceSnapshot {
                 SnapshotStrings.write(out, user);
                 out.writeLong(held);
             });
+            out.writeLong(s.changeSeq());
         }
 
         List<Reservation> remembered = new ArrayList<>();

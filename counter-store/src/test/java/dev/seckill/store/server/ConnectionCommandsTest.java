@@ -229,6 +229,65 @@ class ConnectionCommandsTest {
         assertThat(Long.parseLong(time.get(1))).isBetween(0L, 999_999L);
     }
 
+    /**
+     * TIME is the wall clock to the microsecond and never goes back: 20,000 of them pipelined come
+     * back in order. (It was milliseconds plus a remainder of nanoTime, which went back by up to a
+     * millisecond whenever the two rolled over at different moments.)
+     */
+    @Test
+    void timeNeverGoesBack() throws Exception {
+        int n = 20_000;
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", store.port())) {
+            s.setSoTimeout(10_000);
+            byte[] time = RespSocket.encode("TIME");
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < n; i++) {
+                all.writeBytes(time);
+            }
+            s.getOutputStream().write(all.toByteArray());
+            java.io.InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+            long last = 0;
+            java.util.Set<Long> microDigits = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                WireReply r = WireReply.read(in);
+                long micros = Long.parseLong(r.items().get(0).text()) * 1_000_000
+                        + Long.parseLong(r.items().get(1).text());
+                assertThat(micros).as("TIME %d of %d", i, n).isGreaterThanOrEqualTo(last);
+                last = micros;
+                microDigits.add(micros % 1000);
+            }
+            assertThat(microDigits).as("microseconds, not milliseconds").hasSizeGreaterThan(10);
+            long now = System.currentTimeMillis() * 1000;
+            assertThat(last).isBetween(now - 5_000_000, now + 5_000_000);
+        }
+    }
+
+    /**
+     * An answer is written in the protocol its command arrived in: a GET sent before HELLO 3 in
+     * the same write answers nil as RESP2 does ($-1), although HELLO 3 was run before the GET's
+     * answer came back from the log.
+     */
+    @Test
+    void anAnswerIsWrittenInTheProtocolItsCommandArrivedIn() throws Exception {
+        String missing = unique("proto-arrival");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", store.port())) {
+            s.setSoTimeout(10_000);
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            all.writeBytes(RespSocket.encode("GET", missing));
+            all.writeBytes(RespSocket.encode("HELLO", "3"));
+            all.writeBytes(RespSocket.encode("GET", missing));
+            all.writeBytes(RespSocket.encode("HELLO", "2"));
+            all.writeBytes(RespSocket.encode("GET", missing));
+            s.getOutputStream().write(all.toByteArray());
+            java.io.InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+            assertThat(WireReply.read(in).shown()).isEqualTo("$-1\\r\\n");
+            assertThat(WireReply.read(in).type()).isEqualTo('%');
+            assertThat(WireReply.read(in).shown()).isEqualTo("_\\r\\n");
+            assertThat(WireReply.read(in).type()).isEqualTo('*');
+            assertThat(WireReply.read(in).shown()).isEqualTo("$-1\\r\\n");
+        }
+    }
+
     @Test
     void commandCountAnswersANumber() {
         assertThat(call(redis, "COMMAND", "COUNT")).isInstanceOf(Long.class);
@@ -244,7 +303,8 @@ class ConnectionCommandsTest {
 
     @Test
     void anUnknownCommandIsNamedInTheError() {
-        assertThat(errorOf(() -> call(redis, "NOSUCHCMD", "x"))).isEqualTo("ERR unknown command 'NOSUCHCMD'");
+        assertThat(errorOf(() -> call(redis, "NOSUCHCMD", "x")))
+                .isEqualTo("ERR unknown command 'NOSUCHCMD', with args beginning with: 'x' ");
         assertThat(errorOf(() -> redis.flushall())).startsWith("ERR unknown command 'FLUSHALL'");
         assertThat(redis.ping()).isEqualTo("PONG");
     }

@@ -102,7 +102,7 @@ class RedisCliTest {
 
         assertThat(cli("--no-raw", "INV.RESERVE", sku, "5", unique("req"))).isEqualTo("(error) INSUFFICIENT 2\n");
         assertThat(cli("--no-raw", "INV.CREATE", sku, "2")).isEqualTo("(error) EXISTS\n");
-        assertThat(cli("--no-raw", "NOSUCHCMD")).isEqualTo("(error) ERR unknown command 'NOSUCHCMD'\n");
+        assertThat(cli("--no-raw", "NOSUCHCMD")).isEqualTo("(error) ERR unknown command 'NOSUCHCMD', with args beginning with: \n");
         assertThat(cli("--no-raw", "INV.GET", unique("cli-none"))).isEqualTo("(nil)\n");
     }
 
@@ -140,5 +140,70 @@ class RedisCliTest {
         String out = cli("INFO", "inventory");
 
         assertThat(out).startsWith("# Inventory").containsPattern("(?m)^skus:\\d+\r?$");
+    }
+
+    /**
+     * {@code redis-cli --stat} prints the store's own figures: the keys DBSIZE counts, the memory
+     * in use, the clients, and the requests (it printed no keys and a nonsense memory figure when
+     * INFO lacked the keyspace and memory sections).
+     */
+    @Test
+    void statPrintsTheStoresFigures() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            cli("INCR", unique("cli-stat"));
+        }
+        long keys = Long.parseLong(cli("DBSIZE").trim());
+        // into a pipe redis-cli writes when its buffer fills: many lines, quickly
+        Process p = new ProcessBuilder(REDIS_CLI.toString(), "-p", Integer.toString(store.port()), "--stat", "-i", "0.05")
+                .redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).startsWith("------- data ------");
+            assertThat(out.readLine()).startsWith("keys       mem      clients blocked requests");
+            String[] first = out.readLine().trim().split("\\s+");
+            String[] second = out.readLine().trim().split("\\s+");
+            assertThat(first[0]).as("keys").isEqualTo(Long.toString(keys));
+            assertThat(first[1]).as("mem").matches("\\d+(\\.\\d+)?[KMG]");
+            assertThat(Long.parseLong(first[2])).as("clients").isPositive();
+            assertThat(first[3]).as("blocked").isEqualTo("0");
+            assertThat(Long.parseLong(second[4])).as("requests").isGreaterThan(Long.parseLong(first[4]));
+            assertThat(Long.parseLong(second[6])).as("connections").isPositive();
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * redis-benchmark runs the tests of its default run that use only what the store has: PING
+     * (inline and multibulk), GET and INCR. Its SET sends random text as the value, which the
+     * store refuses (values are integers): redis-benchmark stops at the first error, so its
+     * default run ends there. SET itself is measured with an integer value as a command of its own.
+     */
+    @Test
+    void redisBenchmarkRunsWhatTheStoreHas() throws Exception {
+        Path benchmark = Path.of("/usr/bin/redis-benchmark");
+        assumeTrue(Files.isExecutable(benchmark), "redis-benchmark is not installed at " + benchmark);
+        String port = Integer.toString(store.port());
+        String ok = run(benchmark.toString(), "-p", port, "-t", "ping,get,incr", "-n", "2000", "-c", "4", "-q");
+        assertThat(ok).containsPattern("PING_INLINE: [\\d.]+ requests per second")
+                .containsPattern("PING_MBULK: [\\d.]+ requests per second")
+                .containsPattern("GET: [\\d.]+ requests per second")
+                .containsPattern("INCR: [\\d.]+ requests per second")
+                .doesNotContain("Error");
+        String set = run(benchmark.toString(), "-p", port, "-n", "2000", "-c", "4", "-q", "SET", "key:__rand_int__", "7");
+        assertThat(set).containsPattern("SET key:__rand_int__ 7: [\\d.]+ requests per second").doesNotContain("Error");
+        String text = run(benchmark.toString(), "-p", port, "-t", "set", "-n", "100", "-q");
+        assertThat(text).contains("Error from server: ERR value is not an integer or out of range");
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("%s finished", List.of(command)).isTrue();
+            return out;
+        } finally {
+            p.destroyForcibly();
+        }
     }
 }

@@ -28,8 +28,10 @@ class SnapshotFormatTest {
             loaded.readFrom(in, BookSettings.defaults());
             assertThat(in.read()).as("nothing left after the counters").isEqualTo(-1);
         }
-        // the same script applied by this version gives the same state, to the byte
-        assertThat(written(loaded)).isEqualTo(written(SnapshotFixture.build()));
+        // the same script applied by this version gives the same book and counters, to the byte
+        // (WATCH's key versions are not in a format 2 snapshot: they restart from the next entry's
+        // log index on every replica alike, see KeyVersions)
+        assertThat(bookAndCounters(loaded)).isEqualTo(bookAndCounters(SnapshotFixture.build()));
 
         assertThat(get(loaded, SnapshotFixture.LATIN_KEY)).isEqualTo("-7");
         assertThat(get(loaded, "views")).isEqualTo("43");
@@ -83,6 +85,16 @@ class SnapshotFormatTest {
 
     private Reply run(ShardState state, String... words) throws Exception {
         return state.execute(parser.parse(SnapshotFixture.bytes(words)));
+    }
+
+    private static byte[] bookAndCounters(ShardState state) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        ShardState.Frozen frozen = state.freeze();
+        frozen.book().writeTo(out);
+        frozen.counters().writeTo(out);
+        out.flush();
+        return bytes.toByteArray();
     }
 
     private static byte[] written(ShardState state) throws IOException {
