@@ -10,12 +10,12 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
-import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
+import javax.crypto.Cipher;
+import javax.crypto.EncryptedPrivateKeyInfo;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -25,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -35,8 +37,8 @@ import java.util.List;
  * PEM files as OpenSSL and the {@code certs} command write them: certificates ({@code CERTIFICATE}
  * blocks, several in a chain or a trust file) and one private key in any of OpenSSL's forms
  * (PKCS#8 {@code PRIVATE KEY}, encrypted PKCS#8 {@code ENCRYPTED PRIVATE KEY}, and the older
- * {@code RSA/EC PRIVATE KEY}, plain or encrypted). Every failure names the file and says what is
- * wrong with it.
+ * unencrypted {@code RSA/EC PRIVATE KEY}). Every failure names the file and says what is wrong
+ * with it.
  */
 public final class PemFiles {
     private PemFiles() {
@@ -89,19 +91,37 @@ public final class PemFiles {
             }
             if (o instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
                 requirePassword(file, password);
-                return converter.getPrivateKey(encrypted.decryptPrivateKeyInfo(
-                        new JceOpenSSLPKCS8DecryptorProviderBuilder().build(password)));
+                return converter.getPrivateKey(decrypt(file, encrypted, password));
             }
-            if (o instanceof PEMEncryptedKeyPair encrypted) {
-                requirePassword(file, password);
-                return converter.getKeyPair(encrypted.decryptKeyPair(
-                        new JcePEMDecryptorProviderBuilder().build(password))).getPrivate();
-            }
-        } catch (PKCSException | OperatorCreationException | PEMException e) {
-            throw new IOException(file + ": cannot decrypt the private key (wrong password?): " + e.getMessage(), e);
+        } catch (PEMException e) {
+            throw new IOException(file + ": the private key cannot be used: " + e.getMessage(), e);
+        }
+        if (o instanceof PEMEncryptedKeyPair) {
+            throw new IOException(file + ": a key encrypted in OpenSSL's old format (Proc-Type: 4,ENCRYPTED); "
+                    + "convert it to encrypted PKCS#8: openssl pkcs8 -topk8 -v2 aes-256-cbc -in OLD -out NEW");
         }
         throw new IOException(file + ": no private key in it" + (o == null ? "" : " (found a "
                 + o.getClass().getSimpleName() + ")"));
+    }
+
+    /**
+     * Decrypts PKCS#8 with the JDK's own ciphers (PBES2: PBKDF2 with AES, as {@code openssl pkcs8
+     * -topk8} writes it; the older PBES1 schemes too).
+     */
+    private static PrivateKeyInfo decrypt(Path file, PKCS8EncryptedPrivateKeyInfo encrypted, char[] password)
+            throws IOException {
+        try {
+            EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(encrypted.getEncoded());
+            AlgorithmParameters params = info.getAlgParameters();
+            // PBES2's parameters name the whole scheme, e.g. PBEWithHmacSHA256AndAES_256
+            String scheme = params != null ? params.toString() : info.getAlgName();
+            SecretKeyFactory keys = SecretKeyFactory.getInstance(scheme);
+            Cipher cipher = Cipher.getInstance(scheme);
+            cipher.init(Cipher.DECRYPT_MODE, keys.generateSecret(new PBEKeySpec(password)), params);
+            return PrivateKeyInfo.getInstance(info.getKeySpec(cipher).getEncoded());
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(file + ": cannot decrypt the private key (wrong password?): " + e.getMessage(), e);
+        }
     }
 
     private static void requirePassword(Path file, char[] password) throws IOException {
