@@ -26,12 +26,16 @@ final class EntryReader implements LogEntryFormat.Visitor {
      * {@link #count} and {@link #command} describe it), else what makes it unreadable.
      */
     String read(byte[] entry) {
+        String malformed = LogEntryFormat.malformation(ByteBuffer.wrap(entry));
+        return malformed != null ? malformed : parse(entry);
+    }
+
+    /** {@link #read} of an entry whose structure {@link LogEntryFormat#malformation} found sound. */
+    String parse(byte[] wellFormed) {
         Arrays.fill(commands, 0, count, null);
         count = 0;
-        fault = LogEntryFormat.malformation(ByteBuffer.wrap(entry));
-        if (fault == null) {
-            LogEntryFormat.read(entry, this);
-        }
+        fault = null;
+        LogEntryFormat.read(wellFormed, this);
         return fault;
     }
 

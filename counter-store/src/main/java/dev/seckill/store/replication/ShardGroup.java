@@ -53,6 +53,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Batches are submitted straight to the local Ratis server (no client, no network hop on the
  * leader). A group of one (the default) commits an entry once it is fsync'd to the local log; a
  * group of three once a majority has it on disk.
+ *
+ * <p>The Raft port admits only those who must use it: a group of one listens on loopback and
+ * refuses every call (its entries never cross the network); a member of a larger group listens on
+ * its own address and takes calls from holders of a cluster certificate only (mutual TLS), unless
+ * plaintext was asked for by name.
  */
 public final class ShardGroup implements LogAppender, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardGroup.class);

@@ -204,7 +204,7 @@ public final class ShardStateMachine extends BaseStateMachine {
                 batch.answer(i, state.execute(batch.command(i)));
             }
         } else if (unreadable == null) {
-            unreadable = reader.read(data.toByteArray());
+            unreadable = reader.parse(data.toByteArray());
             if (unreadable == null) {
                 state.advanceTo(reader.time());
                 for (int i = 0, n = reader.count(); i < n; i++) {
