@@ -10,8 +10,11 @@
 #   deploy/local-cluster.sh start n2        start it again on the same data
 #   deploy/local-cluster.sh down            SIGTERM everything, wait for each to exit
 #
+# The store nodes' Raft ports talk mutual TLS: the first start makes a cluster CA and a certificate
+# per node with the store jar's certs command, under $CLUSTER_DIR/tls (kept for later starts).
+#
 # Environment (defaults in brackets):
-#   CLUSTER_DIR [./data/cluster]   data, logs, pid files, tokens.env
+#   CLUSTER_DIR [./data/cluster]   data, logs, pid files, tokens.env, tls/
 #   JDBC_URL [jdbc:mariadb://127.0.0.1:3306/seckill_rehearsal]  the database must exist
 #   JDBC_USER [root]  JDBC_PASSWORD []
 #   STORE_PORTS [7001 7002 7003]   RESP ports of n1..n3; Raft ports are these + 100
@@ -60,11 +63,23 @@ wait_for() { # what, seconds, test command...
   die "$what did not come up in ${secs}s (see $DIR/logs)"
 }
 
+certificates() { # the cluster CA and every node's key and certificate, made once
+  local n missing=""
+  for n in "${NODES[@]}"; do [ -f "$DIR/tls/$n/node.key" ] || missing=yes; done
+  [ -z "$missing" ] && return
+  java -jar "$STORE_JAR" certs --out "$DIR/tls" --peers "$(peers)" >> "$DIR/logs/certs.log" 2>&1 \
+    || die "counter-store certs failed (see $DIR/logs/certs.log)"
+  echo "made the Raft TLS material in $DIR/tls (the CA key $DIR/tls/ca.key signs new nodes)"
+}
+
 start_node() {
   local n=$1
   running "$n" && { echo "$n is running"; return; }
+  certificates
   launch "$n" java ${STORE_JAVA_OPTS:--Xms1g -Xmx1g} -jar "$STORE_JAR" --port "$(port_of "$n")" --bind 127.0.0.1 \
-    --data-dir "$DIR/$n" --node-id "$n" --peers "$(peers)"
+    --data-dir "$DIR/$n" --node-id "$n" --peers "$(peers)" \
+    --raft-tls-cert-file "$DIR/tls/$n/node.crt" --raft-tls-key-file "$DIR/tls/$n/node.key" \
+    --raft-tls-ca-file "$DIR/tls/$n/ca.crt"
 }
 
 tokens() {
@@ -124,8 +139,8 @@ status() {
     if running "$n"; then
       redis-cli -p "$p" INFO 2>/dev/null | tr -d '\r' | awk -v n="$n" -v p="$p" -F: '
           /^raft_role:/ {r=$2} /^raft_leader:/ {l=$2} /^log_commit_index:/ {i=$2}
-          /^feed_last_seq:/ {f=$2} /^feed_acked_seq:/ {a=$2}
-          END { printf "%-8s port %-5s %-9s leader %-4s commit %-9s feed not yet in the RDS %s\n", n, p, r, l, i, f - a }'
+          /^feed_last_seq:/ {f=$2} /^feed_acked_seq:/ {a=$2} /^raft_security:/ {s=$2}
+          END { printf "%-8s port %-5s %-9s leader %-4s commit %-9s feed not yet in the RDS %-6s raft %s\n", n, p, r, l, i, f - a, s }'
     else
       printf "%-8s port %-5s down\n" "$n" "$p"
     fi
@@ -167,5 +182,5 @@ case "${1:-}" in
       service) start_service ;;
       *) die "start n1|n2|n3|sync|service" ;;
     esac ;;
-  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -4,6 +4,7 @@ import dev.seckill.store.inventory.BookSettings;
 import dev.seckill.store.pipeline.CommandPipeline;
 import dev.seckill.store.protocol.ProtocolLimits;
 import dev.seckill.store.replication.ShardGroup;
+import dev.seckill.store.tls.RaftTls;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -23,6 +24,9 @@ public final class StoreConfig {
     private final String nodeId;
     private final List<ShardGroup.Peer> peers;
     private final int raftPort;
+    private final String raftBind;
+    private final RaftTls raftTls;
+    private final boolean raftInsecurePlaintext;
     private final String requirePass;
     private final ProtocolLimits limits;
     private final BookSettings book;
@@ -37,6 +41,9 @@ public final class StoreConfig {
         this.nodeId = Objects.requireNonNull(b.nodeId, "nodeId");
         this.peers = List.copyOf(b.peers);
         this.raftPort = b.raftPort;
+        this.raftBind = b.raftBind;
+        this.raftTls = b.raftTls;
+        this.raftInsecurePlaintext = b.raftInsecurePlaintext;
         this.requirePass = b.requirePass;
         this.limits = Objects.requireNonNull(b.limits, "limits");
         this.book = Objects.requireNonNull(b.book, "book");
@@ -88,6 +95,24 @@ public final class StoreConfig {
         return raftPort;
     }
 
+    /**
+     * The address a member's Raft port listens on, or null for its own host in {@link #peers()}.
+     * A group of one listens on 127.0.0.1 (and takes no calls).
+     */
+    public String raftBind() {
+        return raftBind;
+    }
+
+    /** A member's TLS material for its Raft port (mutual TLS), or null. */
+    public RaftTls raftTls() {
+        return raftTls;
+    }
+
+    /** A member without {@link #raftTls()} starts only with this: its Raft port then admits anyone. */
+    public boolean raftInsecurePlaintext() {
+        return raftInsecurePlaintext;
+    }
+
     /** The password clients must AUTH with, or null. */
     public String requirePass() {
         return requirePass;
@@ -130,8 +155,9 @@ public final class StoreConfig {
         return toBuilder().requirePass(password).build();
     }
 
-    public StoreConfig withGroup(String id, List<ShardGroup.Peer> members) {
-        return toBuilder().nodeId(id).peers(members).build();
+    /** A member of a group of more than one, its Raft port on mutual TLS with {@code tls}. */
+    public StoreConfig withGroup(String id, List<ShardGroup.Peer> members, RaftTls tls) {
+        return toBuilder().nodeId(id).peers(members).raftTls(tls).build();
     }
 
     public StoreConfig withSnapshotEvery(long entries) {
@@ -154,6 +180,9 @@ public final class StoreConfig {
         private String nodeId = "n1";
         private List<ShardGroup.Peer> peers = List.of();
         private int raftPort;
+        private String raftBind;
+        private RaftTls raftTls;
+        private boolean raftInsecurePlaintext;
         private String requirePass;
         private ProtocolLimits limits = ProtocolLimits.defaults();
         private BookSettings book = BookSettings.defaults();
@@ -171,6 +200,9 @@ public final class StoreConfig {
             nodeId = c.nodeId;
             peers = c.peers;
             raftPort = c.raftPort;
+            raftBind = c.raftBind;
+            raftTls = c.raftTls;
+            raftInsecurePlaintext = c.raftInsecurePlaintext;
             requirePass = c.requirePass;
             limits = c.limits;
             book = c.book;
@@ -206,6 +238,21 @@ public final class StoreConfig {
 
         public Builder raftPort(int v) {
             raftPort = v;
+            return this;
+        }
+
+        public Builder raftBind(String v) {
+            raftBind = v;
+            return this;
+        }
+
+        public Builder raftTls(RaftTls v) {
+            raftTls = v;
+            return this;
+        }
+
+        public Builder raftInsecurePlaintext(boolean v) {
+            raftInsecurePlaintext = v;
             return this;
         }
 

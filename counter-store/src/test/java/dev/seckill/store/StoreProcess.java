@@ -35,6 +35,8 @@ final class StoreProcess implements AutoCloseable {
     private final List<String> extraArgs;
     /** The RESP port every start uses; 0: a free one each time. */
     private int fixedPort;
+    /** The network namespace the process runs in ({@code ip netns exec}), or null. */
+    private String netns;
     private Process process;
     private int port;
     private int starts;
@@ -68,6 +70,12 @@ final class StoreProcess implements AutoCloseable {
         return this;
     }
 
+    /** Makes every start run inside network namespace {@code name} ({@code ip netns exec name java ...}). */
+    StoreProcess inNetworkNamespace(String name) {
+        this.netns = name;
+        return this;
+    }
+
     /** The runnable jar failsafe passes in {@code -DcounterStoreJar}. */
     static Path jar() {
         String path = System.getProperty("counterStoreJar");
@@ -79,6 +87,40 @@ final class StoreProcess implements AutoCloseable {
             throw new IllegalStateException("no runnable jar at " + jar + " (run mvn package first)");
         }
         return jar;
+    }
+
+    /**
+     * Makes a group's Raft TLS material as an operator does, with the jar's {@code certs} command:
+     * a CA and {@code <id>/node.crt, node.key, ca.crt} per member of {@code peers}, under a new
+     * directory of {@code target/}. Returns that directory.
+     */
+    static Path groupCertificates(String name, String peers) {
+        try {
+            Path base = jar().getParent().resolve("crash-it");
+            Files.createDirectories(base);
+            Path dir = Files.createTempDirectory(base, name + "-tls-");
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", jar().toString(), "certs", "--out", dir.toString(), "--peers", peers)
+                    .redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("counter-store certs failed:\n" + output);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The options that give member {@code id} its material from {@link #groupCertificates}. */
+    static List<String> tlsOptions(Path certificates, String id) {
+        Path dir = certificates.resolve(id);
+        return List.of("--raft-tls-cert-file", dir.resolve("node.crt").toString(),
+                "--raft-tls-key-file", dir.resolve("node.key").toString(),
+                "--raft-tls-ca-file", dir.resolve("ca.crt").toString());
     }
 
     /** Starts the process (the first time, or again after it stopped) and waits for its ready line. */
@@ -95,8 +137,11 @@ final class StoreProcess implements AutoCloseable {
             throw new IllegalStateException("already running as pid " + process.pid());
         }
         int wanted = fixedPort > 0 ? fixedPort : freePort();
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) {
+            cmd.addAll(List.of("ip", "netns", "exec", netns)); // execs java: the pid stays the JVM's
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"));
         // e.g. -DstoreJvmOptions=-Dlogback.configurationFile=/tmp/debug.xml for a diagnosis
         for (String option : System.getProperty("storeJvmOptions", "").trim().split("\\s+")) {

@@ -5,6 +5,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,11 +25,11 @@ import static org.awaitility.Awaitility.await;
  * acknowledged reservation, oversells nothing, keeps request ids deduplicated on every survivor,
  * and a new leader serves writes within {@value #FAILOVER_LIMIT_MILLIS} ms.
  *
- * <p>Three store processes on loopback form one Raft group. Nine buyers, three on each node (so
- * two thirds of the writes reach a follower and are forwarded to the leader), reserve from a main
- * SKU and a small hot one, far beyond their stock, and INCR a counter. Once a third of the main
- * stock is acknowledged the leader's process is killed with SIGKILL, and the survivors are probed
- * with an INCR every 20 ms until one serves a write. Buyers on the dead node lose their connection;
+ * <p>Three store processes on loopback form one Raft group, their Raft ports on mutual TLS. Nine
+ * buyers, three on each node (so two thirds of the writes reach a follower and are forwarded to the
+ * leader), reserve from a main SKU and a small hot one, far beyond their stock, and INCR a
+ * counter. Once a third of the main stock is acknowledged the leader's process is killed with
+ * SIGKILL, and the survivors are probed with an INCR every 20 ms until one serves a write. Buyers on the dead node lose their connection;
  * buyers on the survivors may get {@code -TRYAGAIN} during the election: both count as unanswered
  * (the write may or may not have been applied), never as acknowledged. After the load, the new
  * leader and the other survivor must agree with every answer the clients got, and the killed node,
@@ -328,10 +329,13 @@ class ThreeNodeFailoverIT {
             for (int i = 0; i < IDS.size(); i++) {
                 peers.append(i == 0 ? "" : ",").append(IDS.get(i)).append("=127.0.0.1:").append(ports[i]);
             }
+            // the Raft ports talk mutual TLS, with material made by the jar's certs command
+            Path certificates = StoreProcess.groupCertificates("raft3", peers.toString());
             for (int i = 0; i < IDS.size(); i++) {
                 String id = IDS.get(i);
-                nodes.put(id, new StoreProcess("raft3-" + id, "--node-id", id, "--peers", peers.toString())
-                        .onPort(ports[IDS.size() + i]));
+                List<String> args = new ArrayList<>(List.of("--node-id", id, "--peers", peers.toString()));
+                args.addAll(StoreProcess.tlsOptions(certificates, id));
+                nodes.put(id, new StoreProcess("raft3-" + id, args.toArray(new String[0])).onPort(ports[IDS.size() + i]));
             }
         }
 

@@ -3,10 +3,13 @@ package dev.seckill.sync;
 import dev.seckill.store.StoreConfig;
 import dev.seckill.store.replication.ShardGroup;
 import dev.seckill.store.server.StoreNode;
+import dev.seckill.store.tls.ClusterCertificates;
+import dev.seckill.store.tls.ClusterCertificates.Signed;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * A real three-node counter-store group in this JVM (n1, n2, n3 on free loopback ports), for
- * failover tests: any node can be stopped; its RESP port then refuses connections, as a dead
- * node's does, and the other two keep the quorum.
+ * A real three-node counter-store group in this JVM (n1, n2, n3 on free loopback ports, their Raft
+ * ports on mutual TLS with certificates of a CA made for the group), for failover tests: any node
+ * can be stopped; its RESP port then refuses connections, as a dead node's does, and the other two
+ * keep the quorum.
  */
 public final class StoreGroup implements AutoCloseable {
     private final Map<String, StoreNode> nodes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
@@ -34,9 +38,11 @@ public final class StoreGroup implements AutoCloseable {
         }
         StoreGroup group = new StoreGroup();
         List<CompletableFuture<StoreNode>> starting = new ArrayList<>();
+        Signed ca = ClusterCertificates.newAuthority("store-group test", Duration.ofDays(1));
         for (ShardGroup.Peer p : peers) {
+            Signed member = ClusterCertificates.issue(ca, p.id(), List.of(p.host()), Duration.ofDays(1));
             StoreConfig config = StoreConfig.defaults().withPort(0).withDataDir(dir.resolve(p.id()))
-                    .withGroup(p.id(), peers);
+                    .withGroup(p.id(), peers, ClusterCertificates.tls(member, ca));
             starting.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     return StoreNode.start(config);

@@ -2,6 +2,7 @@ package dev.seckill.store.replication;
 
 import dev.seckill.store.command.Op;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -21,6 +22,10 @@ import java.util.Arrays;
  * Arguments are stored raw and parsed again when applied: the parser is deterministic, so every
  * replica reads the same commands, and the log keeps exactly what the client asked. The name is
  * stored as the op's code, so applying never looks a name up.
+ *
+ * <p>{@link #malformation} checks the structure (every count and length inside the entry, every
+ * op code known, nothing after the last command) without allocating; {@link #read} is only called
+ * on entries that passed it.
  */
 public final class LogEntryFormat {
     public static final byte FORMAT = 1;
@@ -34,18 +39,88 @@ public final class LogEntryFormat {
     }
 
     private static final byte[] NO_NAME = new byte[0];
+    /** Op codes are ordinals of {@link Op}: anything at or above this is unknown. */
+    private static final int OP_CODES = Op.values().length;
+    /** The least a command takes: its op code and its argument count. */
+    private static final int COMMAND_BYTES = 5;
 
-    /** Reads an entry; the visitor sees the time first, then each command in order. */
-    public static void read(byte[] entry, Visitor visitor) {
-        if (entry[0] != FORMAT) {
-            throw new IllegalStateException("unknown log entry format " + entry[0]);
+    /**
+     * What makes the entry structurally unreadable, or null if it is well formed. Reads the
+     * buffer's remaining bytes by absolute index (its position is not moved); O(commands +
+     * arguments), no allocation unless it finds a fault.
+     */
+    public static String malformation(ByteBuffer entry) {
+        int base = entry.position();
+        int n = entry.remaining();
+        if (n < HEADER_BYTES) {
+            return "it is " + n + " bytes, shorter than the " + HEADER_BYTES + "-byte header";
         }
+        if (entry.get(base) != FORMAT) {
+            return "unknown format " + entry.get(base);
+        }
+        int count = entry.getInt(base + COUNT_AT);
+        if (count < 0 || count > (n - HEADER_BYTES) / COMMAND_BYTES) {
+            return "a command count of " + count + " does not fit in " + n + " bytes";
+        }
+        int at = HEADER_BYTES;
+        for (int i = 0; i < count; i++) {
+            if (n - at < COMMAND_BYTES) {
+                return "command " + i + " is cut off at byte " + at;
+            }
+            int code = entry.get(base + at) & 0xFF;
+            if (code >= OP_CODES) {
+                return "command " + i + " has the unknown op code " + code;
+            }
+            int argc = entry.getInt(base + at + 1);
+            at += COMMAND_BYTES;
+            if (argc < 0 || argc > (n - at) / 4) {
+                return "command " + i + " claims " + argc + " arguments, more than the entry holds";
+            }
+            for (int a = 0; a < argc; a++) {
+                if (n - at < 4) {
+                    return "argument " + a + " of command " + i + " is cut off at byte " + at;
+                }
+                int len = entry.getInt(base + at);
+                if (len < 0 || len > n - at - 4) {
+                    return "argument " + a + " of command " + i + " claims " + len + " bytes, more than the entry holds";
+                }
+                at += 4 + len;
+            }
+        }
+        if (at != n) {
+            return (n - at) + " bytes follow the last command";
+        }
+        return null;
+    }
+
+    /** The number of commands an entry says it holds (read from its header). */
+    public static int count(ByteBuffer entry) {
+        return entry.getInt(entry.position() + COUNT_AT);
+    }
+
+    public static long origin(ByteBuffer entry) {
+        return entry.getLong(entry.position() + ORIGIN_AT);
+    }
+
+    public static long batch(ByteBuffer entry) {
+        return entry.getLong(entry.position() + BATCH_AT);
+    }
+
+    public static long time(ByteBuffer entry) {
+        return entry.getLong(entry.position() + TIME_AT);
+    }
+
+    /**
+     * Reads an entry that {@link #malformation} found well formed; the visitor sees the time first,
+     * then each command in order.
+     */
+    public static void read(byte[] entry, Visitor visitor) {
         long time = getLong(entry, TIME_AT);
         int count = getInt(entry, COUNT_AT);
         int at = HEADER_BYTES;
         visitor.time(time);
         for (int i = 0; i < count; i++) {
-            Op op = Op.byCode(entry[at]);
+            Op op = Op.byCode(entry[at] & 0xFF);
             int argc = getInt(entry, at + 1);
             at += 5;
             byte[][] args = new byte[argc + 1][];

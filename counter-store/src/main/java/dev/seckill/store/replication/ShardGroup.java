@@ -3,10 +3,13 @@ package dev.seckill.store.replication;
 import dev.seckill.store.pipeline.Batch;
 import dev.seckill.store.pipeline.LogAppender;
 import dev.seckill.store.protocol.Reply;
+import dev.seckill.store.tls.RaftTls;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -50,6 +53,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Batches are submitted straight to the local Ratis server (no client, no network hop on the
  * leader). A group of one (the default) commits an entry once it is fsync'd to the local log; a
  * group of three once a majority has it on disk.
+ *
+ * <p>The Raft port admits only those who must use it: a group of one listens on loopback and
+ * refuses every call (its entries never cross the network); a member of a larger group listens on
+ * its own address and takes calls from holders of a cluster certificate only (mutual TLS), unless
+ * plaintext was asked for by name.
  */
 public final class ShardGroup implements LogAppender, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardGroup.class);
@@ -63,6 +71,12 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
     private final RaftPeerId selfId;
     private final RaftServer server;
     private final RaftGroup group;
+    /** host:port the Raft port listens on. */
+    private final String bindAddress;
+    /** The TLS settings (or the closed port) of the server and of the forwarding client. */
+    private final Parameters parameters;
+    /** Refuses every Raft call in a group of one; null in a larger group. */
+    private final ClosedRaftPort closedPort;
     /**
      * Sends entries built on a follower to the leader; null in a group of one. Replaced by a new
      * client when a forwarded entry fails for good (see {@link #replaceForwarderAfter}).
@@ -96,44 +110,106 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
      * @param peers          the group's members; empty for a group of one
      * @param raftPort       this node's Raft port for a group of one; 0 picks a free one
      * @param snapshotEvery  take a snapshot after this many log entries
+     * @param raftBind       the address a member's Raft port listens on; null: this node's host in
+     *                       {@code peers}. A group of one always listens on {@value #LOOPBACK}.
+     * @param tls            a member's key, certificate and cluster CA (mutual TLS on the Raft port)
+     * @param insecurePlaintext a member without {@code tls} starts only with this set: anyone who
+     *                       reaches its Raft port can then act as a member
      */
-    public record Settings(Path dataDir, String nodeId, List<Peer> peers, int raftPort, long snapshotEvery) {}
+    public record Settings(Path dataDir, String nodeId, List<Peer> peers, int raftPort, long snapshotEvery,
+                           String raftBind, RaftTls tls, boolean insecurePlaintext) {}
+
+    /** Where the Raft port of a group of one listens: nobody outside this process needs it. */
+    public static final String LOOPBACK = "127.0.0.1";
+
+    /**
+     * Refuses Raft settings that would leave the port open: a member of a group of more than one
+     * without TLS material (unless plaintext is asked for by name), a bind address for a group of
+     * one. The command line checks with this before starting, and so does every group.
+     *
+     * @throws IllegalArgumentException saying what to give instead
+     */
+    public static void checkRaftSecurity(List<Peer> peers, String raftBind, RaftTls tls, boolean insecurePlaintext) {
+        if (peers.size() <= 1) {
+            if (raftBind != null) {
+                throw new IllegalArgumentException("--raft-bind applies to a member of a group of more than one "
+                        + "(--peers); the Raft port of a group of one listens on " + LOOPBACK + " and takes no calls");
+            }
+            return;
+        }
+        if (tls == null && !insecurePlaintext) {
+            throw new IllegalArgumentException("a member of a group of " + peers.size() + " needs TLS material "
+                    + "for its Raft port: --raft-tls-cert-file, --raft-tls-key-file and --raft-tls-ca-file "
+                    + "(make them with 'counter-store certs'); or --raft-insecure-plaintext, for tests or a "
+                    + "private network where everyone who can reach the Raft port may act as a member");
+        }
+    }
 
     public ShardGroup(Settings settings, ShardStateMachine stateMachine, InFlightBatches inFlight) throws IOException {
+        checkRaftSecurity(settings.peers(), settings.raftBind(), settings.tls(), settings.insecurePlaintext());
         this.settings = settings;
         this.stateMachine = stateMachine;
         this.inFlight = inFlight;
         this.selfId = RaftPeerId.valueOf(settings.nodeId());
         List<RaftPeer> peers = new ArrayList<>();
         int port;
-        if (settings.peers().isEmpty()) {
-            port = settings.raftPort() > 0 ? settings.raftPort() : freePort();
-            peers.add(RaftPeer.newBuilder().setId(selfId).setAddress("127.0.0.1:" + port).build());
+        String bind;
+        if (settings.peers().size() <= 1) {
+            port = settings.peers().isEmpty() ? (settings.raftPort() > 0 ? settings.raftPort() : freePort())
+                    : member(settings).port();
+            bind = LOOPBACK;
+            peers.add(RaftPeer.newBuilder().setId(selfId).setAddress(LOOPBACK + ":" + port).build());
         } else {
-            Peer self = settings.peers().stream().filter(p -> p.id().equals(settings.nodeId())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(
-                            "--node-id " + settings.nodeId() + " is not one of --peers"));
+            Peer self = member(settings);
             port = self.port();
+            bind = settings.raftBind() != null ? settings.raftBind() : self.host();
             for (Peer p : settings.peers()) {
                 peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
             }
         }
         RaftGroup group = RaftGroup.valueOf(SHARD_0, peers);
         this.group = group;
+        this.bindAddress = bind + ":" + port;
+        // a group of one takes no calls at all; members talk mutual TLS (or, asked for by name, plaintext)
+        this.closedPort = peers.size() < 2 ? new ClosedRaftPort() : null;
+        this.parameters = new Parameters();
+        if (closedPort != null) {
+            GrpcConfigKeys.Server.setServicesCustomizer(parameters, closedPort);
+            if (settings.tls() != null) {
+                LOG.info("Raft TLS material not used: a group of one takes no Raft calls");
+            }
+        } else if (settings.tls() != null) {
+            GrpcTlsConfig tls = settings.tls().grpcConfig();
+            GrpcConfigKeys.Server.setTlsConf(parameters, tls);
+            GrpcConfigKeys.Admin.setTlsConf(parameters, tls);
+            GrpcConfigKeys.Client.setTlsConf(parameters, tls);
+            LOG.info("Raft port {} takes members only (mutual TLS): {}", bindAddress, settings.tls().describe());
+        } else {
+            LOG.warn("Raft port {} is PLAINTEXT (--raft-insecure-plaintext): anyone who reaches it can act as a "
+                    + "member of the group", bindAddress);
+        }
         this.server = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(group)
                 .setStateMachine(stateMachine)
-                .setProperties(properties(settings, port))
+                .setProperties(properties(settings, bind, port))
+                .setParameters(parameters)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         this.forwarder = peers.size() < 2 ? null : new AtomicReference<>(newForwarder());
+    }
+
+    private static Peer member(Settings settings) {
+        return settings.peers().stream().filter(p -> p.id().equals(settings.nodeId())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "--node-id " + settings.nodeId() + " is not one of --peers"));
     }
 
     private RaftClient newForwarder() {
         return RaftClient.newBuilder()
                 .setRaftGroup(group)
                 .setProperties(clientProperties())
+                .setParameters(parameters)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
@@ -187,9 +263,13 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
         return p;
     }
 
-    private static RaftProperties properties(Settings s, int port) {
+    private static RaftProperties properties(Settings s, String bind, int port) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(s.dataDir().resolve("raft").toFile()));
+        // the admin and client services share the server's port; all three listen on one address
+        GrpcConfigKeys.Server.setHost(p, bind);
+        GrpcConfigKeys.Admin.setHost(p, bind);
+        GrpcConfigKeys.Client.setHost(p, bind);
         GrpcConfigKeys.Server.setPort(p, port);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
@@ -323,12 +403,32 @@ public final class ShardGroup implements LogAppender, AutoCloseable {
         return settings.nodeId();
     }
 
+    /** host:port the Raft port listens on. */
+    public String raftAddress() {
+        return bindAddress;
+    }
+
+    /** How the Raft port admits callers: {@code closed}, {@code mutual-tls} or {@code plaintext}. */
+    public String raftSecurity() {
+        return closedPort != null ? "closed" : settings.tls() != null ? "mutual-tls" : "plaintext";
+    }
+
+    /** Raft calls refused since start (a group of one refuses them all). */
+    public long raftCallsRefused() {
+        return closedPort == null ? 0 : closedPort.refused();
+    }
+
     public int groupSize() {
         return Math.max(1, settings.peers().size());
     }
 
     public ShardStateMachine stateMachine() {
         return stateMachine;
+    }
+
+    /** The Ratis server; tests in this package submit requests to it directly. */
+    RaftServer server() {
+        return server;
     }
 
     /**

@@ -1,16 +1,13 @@
 package dev.seckill.store.replication;
 
-import dev.seckill.store.command.CommandException;
-import dev.seckill.store.command.CommandParser;
-import dev.seckill.store.command.Op;
 import dev.seckill.store.inventory.BookSettings;
 import dev.seckill.store.inventory.InventoryBook;
 import dev.seckill.store.inventory.Reject;
 import dev.seckill.store.pipeline.Batch;
+import dev.seckill.store.protocol.Reply;
 import dev.seckill.store.shard.ShardState;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
-import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -23,6 +20,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
@@ -34,7 +32,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -80,7 +80,13 @@ public final class ShardStateMachine extends BaseStateMachine {
     private final ShardState state;
     private final BookSettings settings;
     private final InFlightBatches inFlight;
-    private final EntryApplier applier = new EntryApplier();
+    /** Reads entries built elsewhere; on the apply thread only. */
+    private final EntryReader reader = new EntryReader();
+    /** False in a group of one: only this process may submit entries. */
+    private final boolean takesMemberEntries;
+    private final AtomicLong refusedEntries = new AtomicLong();
+    private final AtomicLong skippedEntries = new AtomicLong();
+    private volatile byte[] uncheckedForTest;
     private volatile ShardStats stats = ShardStats.EMPTY;
     private volatile long lastSnapshotMillis;
     private volatile long lastSnapshotIndex = -1;
@@ -90,10 +96,15 @@ public final class ShardStateMachine extends BaseStateMachine {
     /** The last clock stamp this node gave as leader. */
     private final AtomicLong lastStamp = new AtomicLong();
 
-    public ShardStateMachine(BookSettings settings, InFlightBatches inFlight) {
+    /**
+     * @param takesMemberEntries true in a group of more than one, whose leader takes the entries
+     *                           its followers forward; false in a group of one
+     */
+    public ShardStateMachine(BookSettings settings, InFlightBatches inFlight, boolean takesMemberEntries) {
         this.settings = settings;
         this.state = new ShardState(settings);
         this.inFlight = inFlight;
+        this.takesMemberEntries = takesMemberEntries;
     }
 
     @Override
@@ -111,14 +122,30 @@ public final class ShardStateMachine extends BaseStateMachine {
     }
 
     /**
-     * On the leader, as it accepts an entry: stamps the leader's clock into it (never going back),
-     * so the time every replica applies is the leader's, even for entries a follower built.
+     * On the leader, as it accepts an entry, before it is appended: refuses what no member would
+     * send, then stamps the leader's clock into the entry (never going back), so the time every
+     * replica applies is the leader's, even for entries a follower built.
+     *
+     * <p>Entries this process built were parsed on its I/O threads already: their structure is
+     * checked (cheap, no allocation). Any other entry (forwarded by a follower) is read in full
+     * with the same parser. A group of one takes entries from this process only. A refused entry
+     * never reaches the log; its sender gets the reason as a {@code StateMachineException}.
      */
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         byte[] entry = request.getMessage().getContent().toByteArray();
-        if (entry.length < LogEntryFormat.HEADER_BYTES || entry[0] != LogEntryFormat.FORMAT) {
-            throw new IOException("not a counter-store log entry");
+        String refusal = refusal(request, entry);
+        if (refusal != null) {
+            long n = refusedEntries.incrementAndGet();
+            LOG.warn("refused a log entry from client {} before the log ({} refused since start): {}",
+                    request.getClientId(), n, refusal);
+            TransactionContext refused = TransactionContext.newBuilder()
+                    .setStateMachine(this)
+                    .setClientRequest(request)
+                    .setLogData(UnsafeByteOperations.unsafeWrap(entry))
+                    .build();
+            refused.setException(new IOException("counter-store refused the entry: " + refusal));
+            return refused;
         }
         LogEntryFormat.setTime(entry, lastStamp.accumulateAndGet(System.currentTimeMillis(), Math::max));
         return TransactionContext.newBuilder()
@@ -126,6 +153,31 @@ public final class ShardStateMachine extends BaseStateMachine {
                 .setClientRequest(request)
                 .setLogData(UnsafeByteOperations.unsafeWrap(entry))
                 .build();
+    }
+
+    /** Why {@code entry} may not enter the log, or null. */
+    private String refusal(RaftClientRequest request, byte[] entry) {
+        byte[] unchecked = uncheckedForTest;
+        if (unchecked != null && Arrays.equals(unchecked, entry)) {
+            uncheckedForTest = null;
+            return null;
+        }
+        boolean own = request.getClientId().equals(inFlight.clientId());
+        if (!own && !takesMemberEntries) {
+            return "this store's Raft group has one member; it takes entries from its own process only";
+        }
+        if (own) {
+            return LogEntryFormat.malformation(ByteBuffer.wrap(entry));
+        }
+        return new EntryReader().read(entry);
+    }
+
+    /**
+     * Tests only: lets the next entry with exactly these bytes past {@link #startTransaction}'s
+     * checks, as an entry written by an older version or damaged on disk would reach apply.
+     */
+    void acceptUncheckedForTest(byte[] entry) {
+        uncheckedForTest = entry.clone();
     }
 
     @Override
@@ -136,40 +188,49 @@ public final class ShardStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        StateMachineLogEntryProto data = entry.getStateMachineLogEntry();
-        byte[] header = data.getLogData().substring(0, LogEntryFormat.HEADER_BYTES).toByteArray();
-        Batch batch = inFlight.take(LogEntryFormat.origin(header), LogEntryFormat.batch(header));
+        ByteString data = entry.getStateMachineLogEntry().getLogData();
+        ByteBuffer view = data.asReadOnlyByteBuffer();
+        String unreadable = LogEntryFormat.malformation(view);
+        Batch batch = view.remaining() < LogEntryFormat.HEADER_BYTES ? null
+                : inFlight.take(LogEntryFormat.origin(view), LogEntryFormat.batch(view));
+        if (unreadable == null && batch != null && batch.size() != LogEntryFormat.count(view)) {
+            unreadable = "it holds " + LogEntryFormat.count(view) + " commands, the batch it was built from "
+                    + batch.size();
+        }
         state.beginEntry(entry.getIndex());
-        if (batch != null) {
+        if (unreadable == null && batch != null) {
             // this node built the entry: its commands are parsed already and its clients wait here
-            state.advanceTo(LogEntryFormat.time(header));
+            state.advanceTo(LogEntryFormat.time(view));
             for (int i = 0, n = batch.size(); i < n; i++) {
                 batch.answer(i, state.execute(batch.command(i)));
             }
-        } else {
-            LogEntryFormat.read(data.getLogData().toByteArray(), applier);
+        } else if (unreadable == null) {
+            unreadable = reader.parse(data.toByteArray());
+            if (unreadable == null) {
+                state.advanceTo(reader.time());
+                for (int i = 0, n = reader.count(); i < n; i++) {
+                    state.execute(reader.command(i));
+                }
+            }
+        }
+        if (unreadable != null) {
+            skip(entry, unreadable, batch);
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         stats = ShardStats.of(state.book(), state.counters().size(), entry.getIndex());
         return APPLIED;
     }
 
-    /** Applies the commands of an entry built elsewhere; reused, since there is one apply thread. */
-    private final class EntryApplier implements LogEntryFormat.Visitor {
-        final CommandParser parser = new CommandParser();
-
-        @Override
-        public void time(long leaderTime) {
-            state.advanceTo(leaderTime);
-        }
-
-        @Override
-        public void command(int index, Op op, byte[][] args) {
-            try {
-                state.execute(parser.parse(op, args));
-            } catch (CommandException e) {
-                LOG.error("log entry holds a command this version cannot parse: {}", e.getMessage());
-            }
+    /**
+     * Passes over an entry that cannot be read, whole: the decision depends on its bytes alone, so
+     * every replica skips it, and skips it again when it reads the log back after a restart.
+     */
+    private void skip(LogEntryProto entry, String why, Batch batch) {
+        long n = skippedEntries.incrementAndGet();
+        LOG.error("log entry {} is unreadable and was skipped, as every replica skips it ({} skipped since start): {}",
+                TermIndex.valueOf(entry), n, why);
+        if (batch != null) {
+            batch.fail(Reply.error("ERR the log entry holding this command was unreadable and was skipped: " + why));
         }
     }
 
@@ -337,6 +398,16 @@ public final class ShardStateMachine extends BaseStateMachine {
     /** Whether snapshots are failing now, since when and why. */
     public SnapshotAlarm snapshotAlarm() {
         return snapshotAlarm;
+    }
+
+    /** Entries refused before the log since start (as leader: malformed, or not from a member). */
+    public long refusedEntries() {
+        return refusedEntries.get();
+    }
+
+    /** Unreadable entries skipped by apply since start. */
+    public long skippedEntries() {
+        return skippedEntries.get();
     }
 
     /** An immutable copy of the book's figures, published after every entry. */

@@ -132,6 +132,8 @@ final class InfoReport {
                 line(out, "log_applied_index", st.appliedIndex());
                 line(out, "log_commit_index", group.commitIndex());
                 line(out, "log_start_index", group.logStartIndex());
+                line(out, "log_entries_refused", sm.refusedEntries());
+                line(out, "log_entries_skipped", sm.skippedEntries());
                 long snapIndex = sm.lastSnapshotIndex();
                 line(out, "last_snapshot_index", snapIndex);
                 line(out, "last_snapshot_age_seconds", snapIndex < 0 ? -1
@@ -152,6 +154,9 @@ final class InfoReport {
                 line(out, "raft_leader", group.leaderId());
                 line(out, "raft_term", group.term());
                 line(out, "raft_group_size", group.groupSize());
+                line(out, "raft_address", group.raftAddress());
+                line(out, "raft_security", group.raftSecurity());
+                line(out, "raft_calls_refused", group.raftCallsRefused());
             }
             case "inventory" -> {
                 header(out, "Inventory");

@@ -63,9 +63,10 @@ public final class StoreNode implements AutoCloseable {
         this.config = config;
         Files.createDirectories(config.dataDir());
         InFlightBatches inFlight = new InFlightBatches();
-        ShardStateMachine stateMachine = new ShardStateMachine(config.book(), inFlight);
+        ShardStateMachine stateMachine = new ShardStateMachine(config.book(), inFlight, config.peers().size() > 1);
         this.group = new ShardGroup(new ShardGroup.Settings(config.dataDir(), config.nodeId(), config.peers(),
-                config.raftPort(), config.snapshotEvery()), stateMachine, inFlight);
+                config.raftPort(), config.snapshotEvery(), config.raftBind(), config.raftTls(),
+                config.raftInsecurePlaintext()), stateMachine, inFlight);
         group.start();
         this.pipeline = new CommandPipeline(group, System::currentTimeMillis, config.pipeline());
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
