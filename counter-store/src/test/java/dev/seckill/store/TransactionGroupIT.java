@@ -12,6 +12,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,10 +67,14 @@ class TransactionGroupIT {
         for (int i = 0; i < IDS.size(); i++) {
             peers.append(i == 0 ? "" : ",").append(IDS.get(i)).append("=127.0.0.1:").append(ports[i]);
         }
+        Path certificates = StoreProcess.groupCertificates("txg", peers.toString());
         Map<String, StoreProcess> nodes = new LinkedHashMap<>();
         for (int i = 0; i < IDS.size(); i++) {
-            nodes.put(IDS.get(i), new StoreProcess("txg-" + IDS.get(i), "--node-id", IDS.get(i), "--peers",
-                    peers.toString(), "--snapshot-every", "50").onPort(ports[IDS.size() + i]));
+            List<String> args = new ArrayList<>(List.of("--node-id", IDS.get(i), "--peers", peers.toString(),
+                    "--snapshot-every", "50"));
+            args.addAll(StoreProcess.tlsOptions(certificates, IDS.get(i)));
+            nodes.put(IDS.get(i), new StoreProcess("txg-" + IDS.get(i), args.toArray(new String[0]))
+                    .onPort(ports[IDS.size() + i]));
         }
         ExecutorService pool = Executors.newFixedThreadPool(IDS.size());
         try {
